@@ -1,0 +1,62 @@
+/**
+ * The `lithos-replay` command line: parses the command word, runs it, maps failures to exit codes
+ * (0 success, 2 bad input or usage, 1 internal error) and prints errors as one line naming the file and the cause.
+ */
+import { ImportError } from "../ingest/errors";
+import { producer } from "../util/version";
+import { UsageError } from "./args";
+import { IMPORT_USAGE, importCommand } from "./import";
+import { INFO_USAGE, infoCommand } from "./info";
+import { SUMMARY_USAGE, summaryCommand } from "./summary";
+
+const COMMANDS: Record<string, { usage: string; doc: string; run: (argv: string[]) => Promise<number> }> = {
+  import: { usage: IMPORT_USAGE, doc: "import one trace (Kineto JSON, nsys SQLite) into one Arrow file of canonical tables", run: importCommand },
+  info: { usage: INFO_USAGE, doc: "row counts, devices, streams, time span, kernel time and top kernels of a trace", run: infoCommand },
+  summary: { usage: SUMMARY_USAGE, doc: "import and summarise several traces (the bundled samples by default)", run: summaryCommand },
+};
+
+function help(): string {
+  const lines = [
+    "lithos-replay: replay real GPU traces of several tenants on a simulated shared GPU.",
+    "",
+    "Usage:",
+    ...Object.values(COMMANDS).map((c) => `  ${c.usage}\n      ${c.doc}`),
+    "",
+    "Exit status: 0 success, 2 bad input or usage, 1 internal error.",
+  ];
+  return lines.join("\n");
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === "--help" || command === "-h" || command === "help") {
+    process.stdout.write(`${help()}\n`);
+    return command === undefined ? 2 : 0;
+  }
+  if (command === "--version" || command === "-V") {
+    process.stdout.write(`${producer()}\n`);
+    return 0;
+  }
+  const cmd = COMMANDS[command];
+  if (!cmd) {
+    process.stderr.write(`lithos-replay: unknown command "${command}" (known: ${Object.keys(COMMANDS).join(", ")}; see --help)\n`);
+    return 2;
+  }
+  if (rest.includes("--help") || rest.includes("-h")) {
+    process.stdout.write(`usage: ${cmd.usage}\n  ${cmd.doc}\n`);
+    return 0;
+  }
+  try {
+    return await cmd.run(rest);
+  } catch (e) {
+    if (e instanceof ImportError) {
+      process.stderr.write(`lithos-replay: ${e.message}\n`);
+      return 2;
+    }
+    if (e instanceof UsageError) {
+      process.stderr.write(`lithos-replay ${command}: ${e.message}\nusage: ${cmd.usage}\n`);
+      return 2;
+    }
+    throw e;
+  }
+}

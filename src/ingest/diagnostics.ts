@@ -1,0 +1,24 @@
+/**
+ * Every diagnostic code an importer may count, declared once with its severity and meaning.
+ * Diagnostics are not errors: the import goes on and the `diagnostics` table says what was skipped or repaired.
+ */
+export type Severity = "info" | "warning" | "error";
+
+export const DIAGNOSTIC_CODES = {
+  "kineto.no_device_properties": ["info", "The trace has no deviceProperties; devices were inferred from GPU events, without SM counts."],
+  "kineto.non_nvidia": ["warning", "The trace comes from a non-NVIDIA GPU (ROCm); its kernels are imported but CUDA-specific columns stay null."],
+  "kineto.kernel_without_grid": ["info", "Kernels without grid/block arguments (launch configuration columns are null)."],
+  "kineto.gpu_event_without_stream": ["warning", "GPU events without a stream id were skipped."],
+  "kineto.event_without_time": ["warning", "Complete events (ph X) without a numeric ts or dur were skipped."],
+  "kineto.unknown_process_for_correlation": ["info", "GPU events whose correlation id matches no runtime/driver call: process_id is null."],
+  "kineto.ts_text_mismatch": ["warning", "A ts could not be read exactly from its text; its ns value was rounded from the float."],
+  "kineto.no_gpu_events": ["info", "The trace holds no GPU kernels (a CPU-only profile): only host tables are filled."],
+  "kineto.graph_launch_kernels": ["info", "Kernels launched by cudaGraphLaunch: they share the graph launch's correlation id; Kineto gives no graph node ids here."],
+  "nsys.gpu_without_sms": ["info", "TARGET_INFO_GPU rows with no SMs (non-CUDA adapters) were ignored."],
+  "nsys.missing_table": ["info", "Optional tables absent from the export (nothing of that kind was recorded); the canonical table is empty."],
+  "nsys.absolute_timestamps": ["info", "Timestamps were already absolute (export with --ts-normalize); time 0 was moved to the first record."],
+  "nsys.unknown_launch_type": ["info", "Kernels whose nsys launchType is 0 (Unknown) or unmapped: launch_type is null."],
+  "nsys.unresolved_string": ["warning", "String ids not found in StringIds: the name was left as the raw id."],
+} as const satisfies Record<string, readonly [Severity, string]>;
+
+export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;

@@ -1,0 +1,223 @@
+/**
+ * Maps Kineto (PyTorch profiler) trace events to canonical rows. Handles the current categories
+ * (kernel, gpu_memcpy, cuda_runtime, ...) and the 2021 ones (Kernel, Memcpy, Runtime, Operator, `tid: "stream 7"`,
+ * lowercase `external id`). See ../../../../shared/reference/trace-formats.md §3 for every field.
+ */
+import { apiDomain, apiSyncKind, stripApiVersion } from "../common/api-calls";
+import type { TraceSink } from "../sink";
+import { KinetoClock } from "./time";
+
+/** A Chrome-trace event as parsed; only the fields read here are typed. */
+interface ChromeEvent {
+  ph?: string;
+  cat?: string;
+  name?: unknown;
+  pid?: unknown;
+  tid?: unknown;
+  ts?: unknown;
+  dur?: unknown;
+  args?: Record<string, unknown>;
+}
+
+type GpuKind = "kernel" | "memcpy" | "memset";
+type Handler = (e: ChromeEvent, args: Record<string, unknown>, startNs: number, endNs: number, row: number) => void;
+
+/** Reads events one at a time into a sink, remembering what the end-of-trace pass needs. */
+export class KinetoEventMapper {
+  readonly clock = new KinetoClock();
+  /** correlation id → process id of the runtime/driver call that carries it. */
+  private readonly processOfCorrelation = new Map<number, number>();
+  /** GPU rows whose process is resolved at the end: [table, row index, correlation]. */
+  private readonly pendingProcess: [GpuKind, number, number][] = [];
+  /** device → stream → context, for the streams table. */
+  readonly gpuStreams = new Map<number, Map<number, number | null>>();
+  /** Host processes seen in api/annotation rows, and names from `process_name` metadata. */
+  readonly hostProcesses = new Set<number>();
+  readonly processNames = new Map<number, string>();
+  /** Correlation ids of cudaGraphLaunch calls, and kernels per correlation id, to count graph-launched kernels. */
+  private readonly graphLaunches = new Set<number>();
+  private readonly kernelsPerCorrelation = new Map<number, number>();
+  private readonly handlers: Record<string, Handler>;
+
+  constructor(private readonly sink: TraceSink) {
+    const kernel: Handler = (e, a, s, t, r) => this.gpuEvent("kernel", e, a, s, t, r);
+    const memcpy: Handler = (e, a, s, t, r) => this.gpuEvent("memcpy", e, a, s, t, r);
+    const memset: Handler = (e, a, s, t, r) => this.gpuEvent("memset", e, a, s, t, r);
+    const runtime: Handler = (e, a, s, t, r) => this.apiEvent("runtime", e, a, s, t, r);
+    const driver: Handler = (e, a, s, t, r) => this.apiEvent("driver", e, a, s, t, r);
+    const annotation = (category: string): Handler => (e, a, s, t, r) => this.annotationEvent(category, e, a, s, t, r);
+    this.handlers = {
+      kernel, Kernel: kernel,
+      gpu_memcpy: memcpy, Memcpy: memcpy,
+      gpu_memset: memset, Memset: memset,
+      cuda_runtime: runtime, Runtime: runtime,
+      cuda_driver: driver,
+      cuda_sync: (e, a, s, t, r) => this.syncEvent(e, a, s, t, r),
+      user_annotation: annotation("user_annotation"),
+      gpu_user_annotation: annotation("gpu_user_annotation"),
+      cpu_op: annotation("cpu_op"),
+      Operator: annotation("cpu_op"),
+    };
+  }
+
+  /** Handles one element of traceEvents; `raw` is its text (for the exact ts) and `index` its position. */
+  event(value: unknown, raw: string, index: number): void {
+    if (typeof value !== "object" || value === null) return;
+    const e = value as ChromeEvent;
+    if (e.ph === "M") {
+      if (e.name === "process_name" && typeof e.pid === "number" && typeof e.args?.name === "string") this.processNames.set(e.pid, e.args.name);
+      return;
+    }
+    if (e.ph !== "X" || typeof e.cat !== "string") return;
+    const handler = this.handlers[e.cat];
+    if (!handler) return;
+    if (typeof e.ts !== "number" || typeof e.dur !== "number") {
+      this.sink.diagnose("kineto.event_without_time");
+      return;
+    }
+    const [startNs, exact] = this.clock.toNs(raw, e.ts);
+    if (!exact) this.sink.diagnose("kineto.ts_text_mismatch");
+    handler(e, e.args ?? {}, startNs, startNs + Math.round(e.dur * 1000), index);
+  }
+
+  private gpuEvent(kind: GpuKind, e: ChromeEvent, a: Record<string, unknown>, startNs: number, endNs: number, row: number): void {
+    const device = num(a.device) ?? num(e.pid);
+    const stream = num(a.stream) ?? streamFromTid(e.tid);
+    if (device === null || stream === null) {
+      this.sink.diagnose("kineto.gpu_event_without_stream", 1, kind);
+      return;
+    }
+    const context = num(a.context);
+    const correlation = num(a.correlation);
+    let perDevice = this.gpuStreams.get(device);
+    if (!perDevice) this.gpuStreams.set(device, (perDevice = new Map()));
+    if (!perDevice.has(stream) || perDevice.get(stream) === null) perDevice.set(stream, context);
+    const processId = correlation === null ? null : this.processOfCorrelation.get(correlation) ?? null;
+    const name = typeof e.name === "string" ? e.name : String(e.name ?? "");
+    if (kind === "kernel") {
+      const grid = dims(a.grid);
+      const block = dims(a.block);
+      if (!grid || !block) this.sink.diagnose("kineto.kernel_without_grid");
+      if (correlation !== null) this.kernelsPerCorrelation.set(correlation, (this.kernelsPerCorrelation.get(correlation) ?? 0) + 1);
+      this.sink.kernel({
+        device_id: device, context_id: context, stream_id: stream, process_id: processId, correlation_id: correlation,
+        start_ns: startNs, end_ns: endNs, name,
+        grid_x: grid?.[0], grid_y: grid?.[1], grid_z: grid?.[2], block_x: block?.[0], block_y: block?.[1], block_z: block?.[2],
+        registers_per_thread: num(a["registers per thread"]), smem_bytes: num(a["shared memory"]),
+        graph_id: positive(a["graph id"]), graph_node_id: positive(a["graph node id"]), source_row: row,
+      });
+    } else {
+      const parsed = kind === "memcpy" ? parseMemcpyName(name) : { copyKind: null, src: null, dst: parseMemsetName(name) };
+      this.sink.memop({
+        device_id: device, context_id: context, stream_id: stream, process_id: processId, correlation_id: correlation,
+        start_ns: startNs, end_ns: endNs, kind, copy_kind: parsed.copyKind, bytes: num(a.bytes) ?? 0,
+        src_kind: parsed.src, dst_kind: parsed.dst, source_row: row,
+      });
+    }
+    if (processId === null && correlation !== null) {
+      const table = kind === "kernel" ? this.sink.kernels : this.sink.memops;
+      this.pendingProcess.push([kind, table.length - 1, correlation]);
+    }
+  }
+
+  private apiEvent(domain: "runtime" | "driver", e: ChromeEvent, a: Record<string, unknown>, startNs: number, endNs: number, row: number): void {
+    const pid = num(e.pid);
+    const tid = num(e.tid) ?? streamFromTid(e.tid);
+    if (pid === null) return;
+    const correlation = num(a.correlation);
+    if (correlation !== null) this.processOfCorrelation.set(correlation, pid);
+    const name = stripApiVersion(String(e.name ?? ""));
+    if (correlation !== null && (name === "cudaGraphLaunch" || name === "cuGraphLaunch")) this.graphLaunches.add(correlation);
+    this.hostProcesses.add(pid);
+    this.sink.apiCall({
+      process_id: pid, thread_id: tid ?? 0, correlation_id: correlation, start_ns: startNs, end_ns: endNs, name,
+      domain: apiDomain(name) ?? domain, sync_kind: apiSyncKind(name), source_row: row,
+    });
+  }
+
+  private syncEvent(e: ChromeEvent, a: Record<string, unknown>, startNs: number, endNs: number, row: number): void {
+    const kind = String(a.cuda_sync_kind ?? e.name ?? "");
+    this.sink.sync({
+      device_id: num(a.device), context_id: num(a.context), stream_id: num(a.stream) ?? num(a.wait_on_stream),
+      process_id: null, thread_id: null, correlation_id: num(a.correlation), start_ns: startNs, end_ns: endNs,
+      sync_kind: syncKind(kind), event_id: num(a.event_id), source_row: row,
+    });
+  }
+
+  private annotationEvent(category: string, e: ChromeEvent, _a: Record<string, unknown>, startNs: number, endNs: number, row: number): void {
+    const gpu = category === "gpu_user_annotation";
+    const pid = num(e.pid);
+    if (!gpu && pid !== null) this.hostProcesses.add(pid);
+    this.sink.annotation({
+      category, name: String(e.name ?? ""),
+      process_id: gpu ? null : pid, thread_id: gpu ? null : num(e.tid),
+      device_id: gpu ? pid : null, stream_id: gpu ? num(e.tid) ?? streamFromTid(e.tid) : null,
+      start_ns: startNs, end_ns: endNs, source_row: row,
+    });
+  }
+
+  /** Kernels launched by a cudaGraphLaunch (which may come before or after them in the file). */
+  graphLaunchedKernels(): number {
+    let n = 0;
+    for (const c of this.graphLaunches) n += this.kernelsPerCorrelation.get(c) ?? 0;
+    return n;
+  }
+
+  /** End of trace: fills process ids of GPU rows whose launching call came later in the file. */
+  resolvePendingProcesses(): number {
+    let unresolved = 0;
+    for (const [kind, row, correlation] of this.pendingProcess) {
+      const pid = this.processOfCorrelation.get(correlation);
+      if (pid === undefined) { unresolved++; continue; }
+      (kind === "kernel" ? this.sink.kernels : this.sink.memops).set(row, "process_id", pid);
+    }
+    return unresolved;
+  }
+}
+
+function num(v: unknown): number | null {
+  if (typeof v === "number" && Number.isFinite(v)) return v;
+  if (typeof v === "string" && v.trim() !== "" && Number.isFinite(Number(v))) return Number(v);
+  return null;
+}
+
+function positive(v: unknown): number | null {
+  const n = num(v);
+  return n !== null && n > 0 ? n : null;
+}
+
+/** The 2021 format names GPU threads "stream 7". */
+function streamFromTid(tid: unknown): number | null {
+  if (typeof tid === "number") return tid;
+  if (typeof tid === "string") {
+    const m = /^stream\s+(\d+)/i.exec(tid);
+    if (m) return Number(m[1]);
+  }
+  return null;
+}
+
+function dims(v: unknown): [number, number, number] | null {
+  if (!Array.isArray(v) || v.length !== 3 || !v.every((x) => typeof x === "number")) return null;
+  return [v[0], v[1], v[2]];
+}
+
+/** "Memcpy HtoD (Pinned -> Device)" → HtoD, Pinned, Device. */
+function parseMemcpyName(name: string): { copyKind: string | null; src: string | null; dst: string | null } {
+  const m = /^Memcpy\s+(\S+)(?:\s+\((.+?)\s*->\s*(.+?)\))?/.exec(name);
+  return m ? { copyKind: m[1], src: m[2] ?? null, dst: m[3] ?? null } : { copyKind: null, src: null, dst: null };
+}
+
+/** "Memset (Device)" → Device. */
+function parseMemsetName(name: string): string | null {
+  const m = /\((.+)\)/.exec(name);
+  return m ? m[1] : null;
+}
+
+function syncKind(kind: string): string {
+  const k = kind.toLowerCase();
+  if (k.includes("wait")) return "stream_wait";
+  if (k.includes("event")) return "event";
+  if (k.includes("stream")) return "stream";
+  if (k.includes("context") || k.includes("device")) return "context";
+  return "unknown";
+}

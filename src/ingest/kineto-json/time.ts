@@ -1,0 +1,60 @@
+/**
+ * Exact Kineto timestamps. `ts` is written as microseconds with three decimals (ns resolution), either relative
+ * to `baseTimeNanoseconds` (2024-05 on) or as absolute Unix-epoch µs (older), which float64 cannot hold to the ns.
+ * So the integer and fraction parts are read from the event's text and kept relative to a base in whole µs.
+ */
+
+/** Relative µs timestamps are below ~3 months (kineto floors the base to 7889238 s); epoch µs are above 1e15. */
+const RELATIVE_LIMIT_US = 1e14;
+
+export class KinetoClock {
+  /** Whole µs subtracted from every ts; chosen from the first timestamp seen. */
+  private baseUs: number | null = null;
+
+  /** The µs offset in use (0 for relative traces), or null before the first timestamp. */
+  get offsetUs(): number | null {
+    return this.baseUs;
+  }
+
+  /**
+   * ns from the time base for the `ts` of an event, read exactly from `raw` when possible.
+   * Returns [ns, exact]; exact is false when the text could not be read and the float was rounded.
+   */
+  toNs(raw: string, ts: number): [number, boolean] {
+    if (this.baseUs === null) this.baseUs = Math.abs(ts) < RELATIVE_LIMIT_US ? 0 : Math.floor(ts / 1e6) * 1e6;
+    const parts = readTsText(raw);
+    if (parts !== null && Math.abs(parts[0] - ts) <= 1) return [(parts[0] - this.baseUs) * 1000 + parts[1], true];
+    return [Math.round((ts - this.baseUs) * 1000), false];
+  }
+}
+
+/** Finds `"ts": <number>` in an event's text; returns [whole µs, ns fraction 0..999] or null. */
+export function readTsText(raw: string): [number, number] | null {
+  const k = raw.indexOf('"ts"');
+  if (k < 0) return null;
+  let i = raw.indexOf(":", k + 4);
+  if (i < 0) return null;
+  i++;
+  while (raw.charCodeAt(i) === 0x20 || raw.charCodeAt(i) === 0x0a || raw.charCodeAt(i) === 0x0d || raw.charCodeAt(i) === 0x09) i++;
+  let neg = false;
+  if (raw[i] === "-") { neg = true; i++; }
+  let whole = 0;
+  let digits = 0;
+  for (let c = raw.charCodeAt(i); c >= 48 && c <= 57; c = raw.charCodeAt(++i)) { whole = whole * 10 + (c - 48); digits++; }
+  if (digits === 0) return null;
+  let frac = 0;
+  if (raw[i] === ".") {
+    i++;
+    let scale = 100;
+    let roundUp = false;
+    let n = 0;
+    for (let c = raw.charCodeAt(i); c >= 48 && c <= 57; c = raw.charCodeAt(++i), n++) {
+      if (n < 3) { frac += (c - 48) * scale; scale /= 10; }
+      else if (n === 3) roundUp = c >= 53;
+    }
+    if (roundUp) frac++;
+  }
+  const c = raw[i];
+  if (c === "e" || c === "E") return null;
+  return neg ? [-whole - (frac > 0 ? 1 : 0), frac > 0 ? 1000 - frac : 0] : [whole, frac];
+}

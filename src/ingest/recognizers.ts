@@ -1,0 +1,35 @@
+/**
+ * Files people will try to import that are not (yet) importable, each with what it is and what to do.
+ * Checked only after no importer claimed the file.
+ */
+import { headText, type Recognizer } from "./importer";
+
+const startsWith = (head: Uint8Array, magic: string) => headText(head, magic.length) === magic;
+
+export const RECOGNIZERS: readonly Recognizer[] = [
+  {
+    what: "an Nsight Systems report (.nsys-rep/.qdrep, binary)",
+    sniff: (head, name) => startsWith(head, "NVIDIA Tegra Profiler Report") || /\.(nsys-rep|qdrep)$/i.test(name),
+    advice: "export it first with `nsys export --type sqlite -o report.sqlite <file>` and import the .sqlite",
+  },
+  {
+    what: "an Nsight Systems HDF5 export",
+    sniff: (head) => head.length >= 8 && head[0] === 0x89 && headText(head.subarray(1), 3) === "HDF",
+    advice: "export the report as SQLite instead: `nsys export --type sqlite -o report.sqlite <report.nsys-rep>`",
+  },
+  {
+    what: "an MLCommons Chakra execution trace (.et, protobuf): an operator graph without kernel timings or launch configurations",
+    sniff: (head, name) => /\.et$/i.test(name),
+    advice: "it cannot drive a GPU replay on its own; import the Kineto trace (torch.profiler) of the same run instead",
+  },
+  {
+    what: "a PyTorch execution trace (host operator graph, JSON, no GPU timings)",
+    sniff: (head) => /^\{\s*"schema"\s*:\s*"[^"]*"\s*,\s*"pid"/.test(headText(head, 4096).trimStart()),
+    advice: "import the Kineto trace (torch.profiler) recorded with it instead; execution traces are not read yet",
+  },
+  {
+    what: "a Chakra JSON workload graph (workload_graph)",
+    sniff: (head) => /"workload_graph"\s*:/.test(headText(head, 4096)),
+    advice: "it has no kernel launch configurations; import the Kineto trace it was derived from instead",
+  },
+];

@@ -1,0 +1,94 @@
+/**
+ * TraceSource: one input file, opened for reading only. Gives the first bytes (decompressed when gzipped)
+ * for format detection and the content as a stream of chunks. File-system and gzip failures become
+ * ImportErrors that name the file and the cause.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as zlib from "node:zlib";
+import { ImportError } from "./errors";
+
+/** How many leading bytes format detection looks at. */
+export const HEAD_BYTES = 65536;
+const CHUNK_BYTES = 1 << 20;
+
+export class TraceSource {
+  private constructor(
+    readonly path: string,
+    readonly sizeBytes: number,
+    readonly gzipped: boolean,
+    /** Up to HEAD_BYTES of the (decompressed) content. */
+    readonly head: Uint8Array,
+  ) {}
+
+  get fileName(): string {
+    return path.basename(this.path);
+  }
+
+  /** Opens `file`; fails with an ImportError for a missing file, a directory, an empty file or an unreadable gzip head. */
+  static async open(file: string): Promise<TraceSource> {
+    let stat: fs.Stats;
+    try {
+      stat = await fs.promises.stat(file);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      throw new ImportError(file, code === "ENOENT" ? "no such file" : `cannot read: ${(e as Error).message}`);
+    }
+    if (stat.isDirectory()) throw new ImportError(file, "is a directory, not a trace file (nsys arrowdir/parquetdir exports are not read yet)");
+    if (!stat.isFile()) throw new ImportError(file, "is not a regular file");
+    if (stat.size === 0) throw new ImportError(file, "empty file");
+    const raw = Buffer.alloc(Math.min(stat.size, HEAD_BYTES));
+    const fd = await fs.promises.open(file, "r");
+    try {
+      await fd.read(raw, 0, raw.length, 0);
+    } finally {
+      await fd.close();
+    }
+    const gzipped = raw.length >= 2 && raw[0] === 0x1f && raw[1] === 0x8b;
+    const head = gzipped ? await gunzipHead(file) : raw;
+    return new TraceSource(file, stat.size, gzipped, head);
+  }
+
+  /** The content, decompressed, in chunks of about 1 MiB. */
+  async *chunks(): AsyncGenerator<Buffer> {
+    const input = fs.createReadStream(this.path, { highWaterMark: CHUNK_BYTES });
+    const stream = this.gzipped ? input.pipe(zlib.createGunzip({ chunkSize: CHUNK_BYTES })) : input;
+    if (this.gzipped) input.on("error", (e) => stream.destroy(e));
+    try {
+      for await (const chunk of stream) yield chunk as Buffer;
+    } catch (e) {
+      throw this.gzipped ? gzipError(this.path, e as Error) : new ImportError(this.path, `read failed: ${(e as Error).message}`);
+    } finally {
+      input.destroy();
+      stream.destroy();
+    }
+  }
+}
+
+function gzipError(file: string, e: Error): ImportError {
+  const msg = e.message === "unexpected end of file" ? "truncated gzip (unexpected end of file)" : `corrupt gzip: ${e.message}`;
+  return new ImportError(file, msg);
+}
+
+/** Decompresses only as much as the head needs, so sniffing a large .gz stays cheap. */
+async function gunzipHead(file: string): Promise<Uint8Array> {
+  const parts: Buffer[] = [];
+  let have = 0;
+  const input = fs.createReadStream(file, { highWaterMark: CHUNK_BYTES });
+  const gunzip = input.pipe(zlib.createGunzip());
+  input.on("error", (e) => gunzip.destroy(e));
+  try {
+    for await (const chunk of gunzip) {
+      parts.push(chunk as Buffer);
+      have += (chunk as Buffer).length;
+      if (have >= HEAD_BYTES) break;
+    }
+  } catch (e) {
+    // A truncated file still has a readable head; only fail when nothing came out.
+    if (have === 0) throw gzipError(file, e as Error);
+  } finally {
+    input.destroy();
+    gunzip.destroy();
+  }
+  return Buffer.concat(parts).subarray(0, HEAD_BYTES);
+}

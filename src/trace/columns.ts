@@ -1,0 +1,228 @@
+/**
+ * Growable typed-array columns that importers append to, turned into Arrow vectors once at the end.
+ *
+ * Why not Arrow JS builders: appending through typed arrays is several times faster on the import hot path.
+ * Integers are held as exact float64 values (all values a trace holds fit in 2^53 once times are relative
+ * to the time base) with NaN standing for null, and become Int32/Int64 Arrow data in `toVector`.
+ */
+import * as arrow from "apache-arrow";
+import type { ColumnKind, ColumnSpec, TableSpec } from "./schema";
+
+const INITIAL_CAPACITY = 1024;
+
+/** One column being filled. `push` takes `null`/`undefined` for a missing value. */
+export interface ColumnBuffer {
+  readonly length: number;
+  push(value: unknown): void;
+  toVector(): arrow.Vector;
+}
+
+class NumberColumn implements ColumnBuffer {
+  private values = new Float64Array(INITIAL_CAPACITY);
+  length = 0;
+  constructor(private readonly kind: "i64" | "i32" | "f64", private readonly nullable: boolean, private readonly label: string) {}
+
+  push(value: unknown): void {
+    let v: number;
+    if (value === null || value === undefined) {
+      if (!this.nullable) throw new Error(`column ${this.label} is required but got no value`);
+      v = NaN;
+    } else if (typeof value === "number") {
+      v = value;
+    } else if (typeof value === "bigint") {
+      v = Number(value);
+    } else {
+      throw new Error(`column ${this.label} expects a number, got ${typeof value}`);
+    }
+    if (this.length === this.values.length) {
+      const grown = new Float64Array(this.values.length * 2);
+      grown.set(this.values);
+      this.values = grown;
+    }
+    this.values[this.length++] = v;
+  }
+
+  /** Overwrites row `i` (importers fill a value that only becomes known later in the file). */
+  set(i: number, value: number | null): void {
+    if (i < 0 || i >= this.length) throw new Error(`column ${this.label}: row ${i} out of range`);
+    this.values[i] = value === null ? NaN : value;
+  }
+
+  toVector(): arrow.Vector {
+    const n = this.length;
+    const { bitmap, nullCount } = validity(n, (i) => !Number.isNaN(this.values[i]));
+    let data: arrow.Data;
+    if (this.kind === "f64") {
+      data = arrow.makeData({ type: new arrow.Float64(), length: n, nullCount, nullBitmap: bitmap, data: this.values.slice(0, n) });
+    } else if (this.kind === "i32") {
+      const out = new Int32Array(n);
+      for (let i = 0; i < n; i++) out[i] = this.values[i] | 0;
+      data = arrow.makeData({ type: new arrow.Int32(), length: n, nullCount, nullBitmap: bitmap, data: out });
+    } else {
+      const out = new BigInt64Array(n);
+      for (let i = 0; i < n; i++) {
+        const v = this.values[i];
+        out[i] = Number.isNaN(v) ? 0n : BigInt(Math.round(v));
+      }
+      data = arrow.makeData({ type: new arrow.Int64(), length: n, nullCount, nullBitmap: bitmap, data: out });
+    }
+    return arrow.makeVector(data);
+  }
+}
+
+class BoolColumn implements ColumnBuffer {
+  private values: (boolean | null)[] = [];
+  get length(): number {
+    return this.values.length;
+  }
+  constructor(private readonly nullable: boolean, private readonly label: string) {}
+  push(value: unknown): void {
+    if (value === null || value === undefined) {
+      if (!this.nullable) throw new Error(`column ${this.label} is required but got no value`);
+      this.values.push(null);
+    } else this.values.push(Boolean(value));
+  }
+  toVector(): arrow.Vector {
+    return arrow.vectorFromArray(this.values, new arrow.Bool());
+  }
+}
+
+/** Plain UTF-8 strings (small tables: devices, processes, diagnostics). */
+class StringColumn implements ColumnBuffer {
+  private values: (string | null)[] = [];
+  get length(): number {
+    return this.values.length;
+  }
+  constructor(private readonly nullable: boolean, private readonly label: string) {}
+  push(value: unknown): void {
+    if (value === null || value === undefined) {
+      if (!this.nullable) throw new Error(`column ${this.label} is required but got no value`);
+      this.values.push(null);
+    } else this.values.push(String(value));
+  }
+  toVector(): arrow.Vector {
+    return arrow.vectorFromArray(this.values, new arrow.Utf8());
+  }
+}
+
+/** Dictionary-encoded strings: each distinct value is stored once (kernel names repeat thousands of times). */
+class DictColumn implements ColumnBuffer {
+  private keys = new Int32Array(INITIAL_CAPACITY);
+  private readonly index = new Map<string, number>();
+  private readonly dictionary: string[] = [];
+  private nulls = 0;
+  length = 0;
+  constructor(private readonly nullable: boolean, private readonly label: string) {}
+
+  push(value: unknown): void {
+    let key = -1;
+    if (value === null || value === undefined) {
+      if (!this.nullable) throw new Error(`column ${this.label} is required but got no value`);
+      this.nulls++;
+    } else {
+      const s = typeof value === "string" ? value : String(value);
+      const known = this.index.get(s);
+      if (known !== undefined) key = known;
+      else {
+        key = this.dictionary.length;
+        this.dictionary.push(s);
+        this.index.set(s, key);
+      }
+    }
+    if (this.length === this.keys.length) {
+      const grown = new Int32Array(this.keys.length * 2);
+      grown.set(this.keys);
+      this.keys = grown;
+    }
+    this.keys[this.length++] = key;
+  }
+
+  toVector(): arrow.Vector {
+    const n = this.length;
+    const keys = this.keys.slice(0, n);
+    const { bitmap, nullCount } = validity(n, (i) => keys[i] >= 0);
+    for (let i = 0; i < n; i++) if (keys[i] < 0) keys[i] = 0;
+    const dictionary = arrow.vectorFromArray(this.dictionary, new arrow.Utf8());
+    const type = new arrow.Dictionary(new arrow.Utf8(), new arrow.Int32());
+    return arrow.makeVector(arrow.makeData({ type, length: n, nullCount, nullBitmap: bitmap, data: keys, dictionary }));
+  }
+}
+
+function validity(n: number, isValid: (i: number) => boolean): { bitmap: Uint8Array | undefined; nullCount: number } {
+  let nullCount = 0;
+  const bitmap = new Uint8Array((n + 7) >> 3);
+  for (let i = 0; i < n; i++) {
+    if (isValid(i)) bitmap[i >> 3] |= 1 << (i & 7);
+    else nullCount++;
+  }
+  return { bitmap: nullCount === 0 ? undefined : bitmap, nullCount };
+}
+
+export function makeColumnBuffer(kind: ColumnKind, nullable: boolean, label: string): ColumnBuffer {
+  switch (kind) {
+    case "i64":
+    case "i32":
+    case "f64":
+      return new NumberColumn(kind, nullable, label);
+    case "bool":
+      return new BoolColumn(nullable, label);
+    case "utf8":
+      return new StringColumn(nullable, label);
+    case "dict":
+      return new DictColumn(nullable, label);
+  }
+}
+
+/** The Arrow field for a declared column. */
+export function arrowField(name: string, spec: ColumnSpec): arrow.Field {
+  const type = {
+    i64: () => new arrow.Int64(),
+    i32: () => new arrow.Int32(),
+    f64: () => new arrow.Float64(),
+    bool: () => new arrow.Bool(),
+    utf8: () => new arrow.Utf8(),
+    dict: () => new arrow.Dictionary(new arrow.Utf8(), new arrow.Int32()),
+  }[spec.kind]();
+  return new arrow.Field(name, type, spec.nullable);
+}
+
+/** Rows of one canonical table being filled, column by column. */
+export class TableBuffer<T extends TableSpec = TableSpec> {
+  private readonly names: string[];
+  private readonly buffers: ColumnBuffer[];
+  constructor(readonly spec: T) {
+    this.names = Object.keys(spec.columns);
+    this.buffers = this.names.map((name) => {
+      const col = spec.columns[name];
+      return makeColumnBuffer(col.kind, col.nullable, `${spec.name}.${name}`);
+    });
+  }
+
+  get length(): number {
+    return this.buffers.length ? this.buffers[0].length : 0;
+  }
+
+  /** Appends one row; unknown keys are a programming error and throw. */
+  append(row: object): void {
+    const r = row as Record<string, unknown>;
+    for (let i = 0; i < this.names.length; i++) this.buffers[i].push(r[this.names[i]]);
+  }
+
+  /** Overwrites one numeric value of an appended row. */
+  set(row: number, column: string, value: number | null): void {
+    const buffer = this.buffers[this.names.indexOf(column)];
+    if (!(buffer instanceof NumberColumn)) throw new Error(`${this.spec.name}.${column} is not a numeric column`);
+    buffer.set(row, value);
+  }
+
+  /** The filled table with `metadata` on its schema (table_name is added). */
+  toTable(metadata: Map<string, string>): arrow.Table {
+    const fields = this.names.map((name) => arrowField(name, this.spec.columns[name]));
+    const meta = new Map(metadata);
+    meta.set("table_name", this.spec.name);
+    const schema = new arrow.Schema(fields, meta);
+    const children = this.buffers.map((b) => b.toVector().data[0]);
+    const struct = arrow.makeData({ type: new arrow.Struct(fields), length: this.length, nullCount: 0, children });
+    return new arrow.Table(schema, new arrow.RecordBatch(schema, struct));
+  }
+}

@@ -1,0 +1,19 @@
+/**
+ * lithos-replay public API: what notebooks and the CLI import. Re-exports only.
+ * @example
+ *   import { importTrace, traceInfo } from "lithos-replay";
+ *   const trace = await importTrace("traces/resnet50_graph_infer_bs1.pt.trace.json.gz");
+ *   traceInfo(trace).kernel_time_ns;
+ */
+export { importTrace, loadTrace, detectImporter, IMPORTERS, type ImportOptions } from "./ingest";
+export { ImportError } from "./ingest/errors";
+export { DIAGNOSTIC_CODES } from "./ingest/diagnostics";
+export { Trace, TABLE_NAMES, type TraceMeta, type TraceTables } from "./trace/tables";
+export { TABLES, SCHEMA_VERSION, type TableName, type TableSpec, type ColumnSpec } from "./trace/schema";
+export { readTraceFile, writeTraceFile, traceToBytes, traceFromBytes } from "./trace/io";
+export { numberColumn, dictColumn, rowsOf } from "./trace/access";
+export { traceProtoRoot, recordType } from "./trace/proto";
+export { traceInfo, type TraceInfo, type KernelSummary } from "./analysis/trace-info";
+export { topKernelsFrame, tableRowsFrame, danfojs } from "./analysis/frames";
+export { kernelBreakdownFigure } from "./plot/kernel-breakdown";
+export { figureToHtml, type PlotlyFigure } from "./plot/figure";

@@ -14,7 +14,8 @@ const INITIAL_CAPACITY = 1024;
 export interface ColumnBuffer {
   readonly length: number;
   push(value: unknown): void;
-  toVector(): arrow.Vector;
+  /** The column as Arrow data of `type` (the field's type; for dictionaries it carries the dictionary id). */
+  toVector(type: arrow.DataType): arrow.Vector;
 }
 
 class NumberColumn implements ColumnBuffer {
@@ -137,13 +138,13 @@ class DictColumn implements ColumnBuffer {
     this.keys[this.length++] = key;
   }
 
-  toVector(): arrow.Vector {
+  toVector(type: arrow.DataType): arrow.Vector {
     const n = this.length;
     const keys = this.keys.slice(0, n);
     const { bitmap, nullCount } = validity(n, (i) => keys[i] >= 0);
     for (let i = 0; i < n; i++) if (keys[i] < 0) keys[i] = 0;
     const dictionary = arrow.vectorFromArray(this.dictionary, new arrow.Utf8());
-    const type = new arrow.Dictionary(new arrow.Utf8(), new arrow.Int32());
+    if (!arrow.DataType.isDictionary(type)) throw new Error(`column ${this.label} needs a dictionary type`);
     return arrow.makeVector(arrow.makeData({ type, length: n, nullCount, nullBitmap: bitmap, data: keys, dictionary }));
   }
 }
@@ -173,15 +174,19 @@ export function makeColumnBuffer(kind: ColumnKind, nullable: boolean, label: str
   }
 }
 
-/** The Arrow field for a declared column. */
-export function arrowField(name: string, spec: ColumnSpec): arrow.Field {
+/**
+ * The Arrow field for a declared column. `index` (the column's position) becomes the dictionary id of a
+ * dictionary column: Arrow JS would otherwise draw ids from a process-wide counter, and the same trace
+ * written twice in one process would not give the same bytes.
+ */
+export function arrowField(name: string, spec: ColumnSpec, index: number): arrow.Field {
   const type = {
     i64: () => new arrow.Int64(),
     i32: () => new arrow.Int32(),
     f64: () => new arrow.Float64(),
     bool: () => new arrow.Bool(),
     utf8: () => new arrow.Utf8(),
-    dict: () => new arrow.Dictionary(new arrow.Utf8(), new arrow.Int32()),
+    dict: () => new arrow.Dictionary(new arrow.Utf8(), new arrow.Int32(), index),
   }[spec.kind]();
   return new arrow.Field(name, type, spec.nullable);
 }
@@ -217,11 +222,11 @@ export class TableBuffer<T extends TableSpec = TableSpec> {
 
   /** The filled table with `metadata` on its schema (table_name is added). */
   toTable(metadata: Map<string, string>): arrow.Table {
-    const fields = this.names.map((name) => arrowField(name, this.spec.columns[name]));
+    const fields = this.names.map((name, i) => arrowField(name, this.spec.columns[name], i));
     const meta = new Map(metadata);
     meta.set("table_name", this.spec.name);
     const schema = new arrow.Schema(fields, meta);
-    const children = this.buffers.map((b) => b.toVector().data[0]);
+    const children = this.buffers.map((b, i) => b.toVector(fields[i].type).data[0]);
     const struct = arrow.makeData({ type: new arrow.Struct(fields), length: this.length, nullCount: 0, children });
     return new arrow.Table(schema, new arrow.RecordBatch(schema, struct));
   }

@@ -10,7 +10,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as arrow from "apache-arrow";
 import { META, TABLES, type TableName } from "./schema";
-import { Trace, metaFromArrow, type TraceTables } from "./tables";
+import { Trace, metaFromArrow, metaToArrow, type TraceTables } from "./tables";
 import { TableBuffer } from "./columns";
 
 /** Arrow IPC stream messages start with this continuation marker; IPC files with the ARROW1 magic. */
@@ -20,9 +20,16 @@ export function looksLikeArrow(head: Uint8Array): boolean {
   return stream || file;
 }
 
-/** Serialises every table, in file order, as concatenated IPC streams. */
+/** Serialises every table, in file order, as concatenated IPC streams stamped with `trace.meta`. */
 export function traceToBytes(trace: Trace): Uint8Array {
-  const parts = TABLES.map((spec) => arrow.tableToIPC(trace.tables[spec.name], "stream"));
+  const fileMeta = metaToArrow(trace.meta);
+  const parts = TABLES.map((spec) => {
+    const table = trace.tables[spec.name];
+    const metadata = new Map(fileMeta).set(META.tableName, spec.name);
+    const schema = new arrow.Schema(table.schema.fields, metadata);
+    const batches = table.batches.map((b) => new arrow.RecordBatch(schema, b.data));
+    return arrow.tableToIPC(new arrow.Table(schema, batches), "stream");
+  });
   return Buffer.concat(parts);
 }
 
@@ -39,7 +46,10 @@ export async function writeTraceFile(trace: Trace, outPath: string): Promise<voi
   }
 }
 
-/** Reads a `.arrow` trace file written by writeTraceFile. Tables it lacks come back empty. */
+/**
+ * Reads a `.arrow` trace file written by writeTraceFile. A table the file lists but lacks means a truncated file
+ * (an error); a table it does not list (a file from an older schema) comes back empty.
+ */
 export function traceFromBytes(bytes: Uint8Array): Trace {
   const found = new Map<string, arrow.Table>();
   let meta = new Map<string, string>();
@@ -52,6 +62,9 @@ export function traceFromBytes(bytes: Uint8Array): Trace {
     if (reader.schema.metadata.has(META.schemaVersion)) meta = reader.schema.metadata;
   }
   if (!meta.has(META.schemaVersion)) throw new Error("Arrow data without lithos.schema_version metadata: not a lithos-replay trace file");
+  const listed = (meta.get(META.tables) ?? "").split(",").filter(Boolean);
+  const absent = listed.filter((name) => !found.has(name));
+  if (absent.length) throw new Error(`truncated trace file: table${absent.length > 1 ? "s" : ""} ${absent.join(", ")} missing`);
   const tables = {} as TraceTables;
   for (const spec of TABLES) {
     tables[spec.name as TableName] = found.get(spec.name) ?? new TableBuffer(spec).toTable(meta);

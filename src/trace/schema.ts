@@ -202,5 +202,7 @@ export const META = {
   timeBaseEpochNs: "lithos.time_base_epoch_ns",
   timeUnit: "lithos.time_unit",
   producer: "lithos.producer",
+  /** Comma-separated names of every table in the file: a reader can tell a truncated file from an older one. */
+  tables: "lithos.tables",
   tableName: "table_name",
 } as const;

@@ -48,6 +48,7 @@ export function metaToArrow(meta: TraceMeta): Map<string, string> {
     [META.timeBaseEpochNs, meta.timeBaseEpochNs === null ? "" : meta.timeBaseEpochNs.toString()],
     [META.timeUnit, "ns"],
     [META.producer, meta.producer],
+    [META.tables, TABLES.map((t) => t.name).join(",")],
   ]);
 }
 

@@ -19,6 +19,15 @@ export const DIAGNOSTIC_CODES = {
   "nsys.absolute_timestamps": ["info", "Timestamps were already absolute (export with --ts-normalize); time 0 was moved to the first record."],
   "nsys.unknown_launch_type": ["info", "Kernels whose nsys launchType is 0 (Unknown) or unmapped: launch_type is null."],
   "nsys.unresolved_string": ["warning", "String ids not found in StringIds: the name was left as the raw id."],
+  "nsys.incomplete_row": ["warning", "GPU, API or NVTX rows without a start, end, device or stream were skipped."],
+  "nsys.non_api_runtime_rows": ["info", "CUPTI_ACTIVITY_KIND_RUNTIME rows of event classes other than CUDA runtime (0) and driver (1) were skipped; class 67 (CUDA backtrace) repeats a real call to attach its call stack."],
+  "nsys.api_without_thread": ["warning", "API calls without a globalTid were skipped (process and thread unknown)."],
+  "nsys.nvtx_meta_rows": ["info", "NVTX_EVENTS rows that only declare a domain, category or thread name were skipped (they are not ranges)."],
+  "nsys.nvtx_without_text": ["info", "NVTX ranges with neither text nor a text id: the name is empty."],
+  "nsys.duplicate_device": ["warning", "Several TARGET_INFO_GPU rows map to one CUDA device ordinal; the first was kept."],
+  "nsys.device_without_properties": ["warning", "GPU records use a device that TARGET_INFO_GPU does not describe: it has a placeholder name and null properties."],
+  "nsys.stream_shared_by_processes": ["warning", "Several processes used the same (device, context, stream) ids; the streams row names the first process."],
+  "nsys.unrelated_processes": ["info", "PROCESSES rows of processes without CUDA, NVTX or GPU records (system daemons) were not written."],
 } as const satisfies Record<string, readonly [Severity, string]>;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;

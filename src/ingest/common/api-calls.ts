@@ -3,9 +3,12 @@
  * runtime or driver call, and whether (and why) the host thread waits for the GPU inside it.
  */
 
-/** cudaLaunchKernel_v7000 → cudaLaunchKernel (nsys appends the API version; CUPTI/Kineto do not). */
+/**
+ * cudaLaunchKernel_v7000 → cudaLaunchKernel (nsys appends the API version as `_v` and 4+ digits; CUPTI/Kineto do not).
+ * Short suffixes such as cuMemcpyHtoD_v2 are part of the driver function's real name and stay.
+ */
 export function stripApiVersion(name: string): string {
-  return name.replace(/_v\d+$/, "");
+  return name.replace(/_v\d{4,}$/, "");
 }
 
 /** "runtime" for cuda* calls, "driver" for cu* calls, null for anything else. */
@@ -26,7 +29,8 @@ const SYNC_KIND: Record<string, string> = {
  * memset (synchronous memsets); null when the call returns without waiting.
  */
 export function apiSyncKind(name: string): string | null {
-  const base = stripApiVersion(name);
+  // Per-thread-default-stream variants (_ptds, _ptsz) synchronise like the plain call.
+  const base = stripApiVersion(name).replace(/_pt(ds|sz)$/, "");
   const known = SYNC_KIND[base];
   if (known) return known;
   if (base.endsWith("Async")) return null;

@@ -71,38 +71,26 @@ class NumberColumn implements ColumnBuffer {
   }
 }
 
-class BoolColumn implements ColumnBuffer {
-  private values: (boolean | null)[] = [];
+/** Values kept as a JS array: booleans and plain strings (small tables: devices, processes, diagnostics). */
+class ArrayColumn<T> implements ColumnBuffer {
+  private values: (T | null)[] = [];
   get length(): number {
     return this.values.length;
   }
-  constructor(private readonly nullable: boolean, private readonly label: string) {}
+  constructor(
+    private readonly nullable: boolean,
+    private readonly label: string,
+    private readonly convert: (v: unknown) => T,
+    private readonly type: arrow.Bool | arrow.Utf8,
+  ) {}
   push(value: unknown): void {
     if (value === null || value === undefined) {
       if (!this.nullable) throw new Error(`column ${this.label} is required but got no value`);
       this.values.push(null);
-    } else this.values.push(Boolean(value));
+    } else this.values.push(this.convert(value));
   }
   toVector(): arrow.Vector {
-    return arrow.vectorFromArray(this.values, new arrow.Bool());
-  }
-}
-
-/** Plain UTF-8 strings (small tables: devices, processes, diagnostics). */
-class StringColumn implements ColumnBuffer {
-  private values: (string | null)[] = [];
-  get length(): number {
-    return this.values.length;
-  }
-  constructor(private readonly nullable: boolean, private readonly label: string) {}
-  push(value: unknown): void {
-    if (value === null || value === undefined) {
-      if (!this.nullable) throw new Error(`column ${this.label} is required but got no value`);
-      this.values.push(null);
-    } else this.values.push(String(value));
-  }
-  toVector(): arrow.Vector {
-    return arrow.vectorFromArray(this.values, new arrow.Utf8());
+    return arrow.vectorFromArray(this.values, this.type);
   }
 }
 
@@ -166,9 +154,9 @@ export function makeColumnBuffer(kind: ColumnKind, nullable: boolean, label: str
     case "f64":
       return new NumberColumn(kind, nullable, label);
     case "bool":
-      return new BoolColumn(nullable, label);
+      return new ArrayColumn(nullable, label, Boolean, new arrow.Bool());
     case "utf8":
-      return new StringColumn(nullable, label);
+      return new ArrayColumn(nullable, label, String, new arrow.Utf8());
     case "dict":
       return new DictColumn(nullable, label);
   }

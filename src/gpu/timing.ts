@@ -1,0 +1,108 @@
+/**
+ * Kernel duration model: from a kernel as recorded in a trace (launch configuration and its duration on the GPU
+ * and SM count it ran on) to its duration on n SMs, at SM clock f, on a given GPU, with a share of memory bandwidth.
+ *
+ * The recorded time minus a fixed launch cost t0 is the kernel's work w. It is split between a compute part and a
+ * memory part (a roofline max), each scaled separately:
+ *   compute(n) = per-block time × blocks on the busiest SM, with co-resident blocks overlapping:
+ *                q(n) = 1 + (ceil(B / n) − 1) · s   (s = cost of one more block on an SM, 0–1; s = 1 is serial)
+ *                scaled by clock (∝ 1/f) and per-SM throughput across GPU generations;
+ *   memory(n)  = bytes / bandwidth, bandwidth = min(n · per-SM bandwidth, share · peak), i.e.
+ *                ∝ max(nSat / n, 1 / share) with nSat = the SM count at which the kernel saturates memory;
+ *                scaled by peak memory bandwidth across GPUs, and nearly flat in clock.
+ *   T(n) = t0 + w · max(ψ · q(n)/q(N₀) · clock · arch, φ · m(n)/m(N₀) · bw)   with ψ = min(1, 1+θ), φ = min(1, 1−θ).
+ * θ (−1 … 1) says how memory-bound the class is: at θ = 0 both parts bind at the recorded point.
+ * Wave quantisation is in ceil(B/n); bandwidth saturation in nSat; the power cap in the clock passed in
+ * (src/gpu/power.ts gives it). Per-class parameters (s, θ, nSat) and t0 are fitted (src/gpu/fit-timing.ts).
+ */
+import { classifyKernel, type KernelClass } from "./kernel-class";
+import type { GpuSpec } from "./specs/spec";
+
+/** Scaling parameters of one kernel class. */
+export interface ClassParams {
+  /** Extra time of one more block on the busiest SM, relative to the first block (0–1). */
+  blockCost: number;
+  /** −1 (all memory) … 1 (all compute): which part binds at the recorded point. */
+  theta: number;
+  /** SM count at which a memory-bound kernel of this class saturates DRAM bandwidth. */
+  nSat: number;
+}
+
+/** A fitted timing calibration (the JSON that `lithos-replay calibrate` writes). */
+export interface TimingCalibration {
+  /** Format version of this JSON. */
+  version: 1;
+  /** GPU key the parameters were fitted on (specs registry key). */
+  gpu: string;
+  /** Fixed cost per kernel, µs, included in every recorded duration. */
+  launchUs: number;
+  classes: Record<KernelClass, ClassParams>;
+  /** Where the fit came from: files, rows, workloads; and its error on them. */
+  fittedOn: string;
+  fitError: number;
+}
+
+/** A kernel as a trace records it. */
+export interface RecordedKernel {
+  name: string;
+  /** Blocks in the grid (x·y·z). */
+  gridBlocks: number;
+  /** Measured duration, µs. */
+  us: number;
+}
+
+/** Where the recorded duration was measured. */
+export interface RecordedOn {
+  gpu: GpuSpec;
+  /** SMs the kernel could use when recorded (default: all). */
+  smCount?: number;
+  /** SM clock during the recording, MHz (default: the GPU's maximum; traces do not record it). */
+  clockMHz?: number;
+}
+
+/** Where the kernel is to run. */
+export interface RunOn {
+  gpu: GpuSpec;
+  smCount: number;
+  /** SM clock, MHz (default: maximum). */
+  clockMHz?: number;
+  /** Share of the GPU's peak memory bandwidth available to this kernel, (0, 1] (default 1). */
+  memShare?: number;
+}
+
+/**
+ * Relative SM throughput per clock (tensor and FP32 alike: Hopper 4096 dense BF16 FLOP/clk/SM and 256 FP32,
+ * Ampere 2048 and 128; hardware.md §0 item 4 and §1.2).
+ */
+function throughputPerSmPerClock(gpu: GpuSpec): number {
+  return Number(gpu.computeCapability.split(".")[0]) >= 9 ? 2 : 1;
+}
+
+function quantised(blocks: number, sms: number, blockCost: number): number {
+  return 1 + (Math.ceil(blocks / Math.max(1, sms)) - 1) * blockCost;
+}
+
+function memoryFactor(sms: number, nSat: number, share: number): number {
+  return Math.max(nSat / Math.max(1, sms), 1 / share);
+}
+
+/** Predicted duration in µs of `kernel` (recorded on `from`) when run on `to`. */
+export function predictKernelUs(cal: TimingCalibration, kernel: RecordedKernel, from: RecordedOn, to: RunOn, cls: KernelClass = classifyKernel(kernel.name)): number {
+  const p = cal.classes[cls];
+  const t0 = cal.launchUs;
+  const work = Math.max(kernel.us - t0, 0);
+  const n0 = from.smCount ?? from.gpu.smCount;
+  const f0 = from.clockMHz ?? from.gpu.maxClockMHz;
+  const f = to.clockMHz ?? to.gpu.maxClockMHz;
+  const share = Math.min(1, Math.max(to.memShare ?? 1, 1e-6));
+  const blocks = Math.max(1, kernel.gridBlocks);
+  // nSat scales with the target's peak bandwidth over the recording GPU's (same per-SM bandwidth assumed).
+  const bwRatio = from.gpu.memBandwidthBytesPerS / to.gpu.memBandwidthBytesPerS;
+  const nSatTo = p.nSat / bwRatio;
+  const compute = (quantised(blocks, to.smCount, p.blockCost) / quantised(blocks, n0, p.blockCost))
+    * (f0 / f) * (throughputPerSmPerClock(from.gpu) / throughputPerSmPerClock(to.gpu));
+  const memory = (memoryFactor(to.smCount, nSatTo, share) / memoryFactor(n0, p.nSat, 1)) * bwRatio;
+  const psi = Math.min(1, 1 + p.theta);
+  const phi = Math.min(1, 1 - p.theta);
+  return t0 + work * Math.max(psi * compute, phi * memory);
+}

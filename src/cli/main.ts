@@ -8,11 +8,18 @@ import { UsageError } from "./args";
 import { IMPORT_USAGE, importCommand } from "./import";
 import { INFO_USAGE, infoCommand } from "./info";
 import { SUMMARY_USAGE, summaryCommand } from "./summary";
+import { PREDICT_USAGE, predictCommand } from "./predict";
+import { CALIBRATE_USAGE, calibrateCommand } from "./calibrate";
+import { MODEL_ERROR_USAGE, modelErrorCommand } from "./model-error";
+import { InputError } from "./output";
 
 const COMMANDS: Record<string, { usage: string; doc: string; run: (argv: string[]) => Promise<number> }> = {
   import: { usage: IMPORT_USAGE, doc: "import one trace (Kineto JSON, nsys SQLite) into one Arrow file of canonical tables", run: importCommand },
   info: { usage: INFO_USAGE, doc: "row counts, devices, streams, time span, kernel time and top kernels of a trace", run: infoCommand },
   summary: { usage: SUMMARY_USAGE, doc: "import and summarise several traces (the bundled samples by default)", run: summaryCommand },
+  predict: { usage: PREDICT_USAGE, doc: "predict kernel durations at other SM counts, clocks or GPUs from their full-chip durations", run: predictCommand },
+  calibrate: { usage: CALIBRATE_USAGE, doc: "fit the timing and power model on measurements and write a calibration JSON", run: calibrateCommand },
+  "model-error": { usage: MODEL_ERROR_USAGE, doc: "the timing and power model's error on measurements: per workload, cross-validated, against baselines", run: modelErrorCommand },
 };
 
 function help(): string {
@@ -49,7 +56,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     return await cmd.run(rest);
   } catch (e) {
-    if (e instanceof ImportError) {
+    if (e instanceof ImportError || e instanceof InputError) {
       process.stderr.write(`lithos-replay: ${e.message}\n`);
       return 2;
     }

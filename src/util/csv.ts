@@ -10,6 +10,8 @@ export interface CsvRecord {
 
 export interface CsvTable {
   header: string[];
+  /** The header record's text as in the input. */
+  headerRaw: string;
   records: CsvRecord[];
 }
 
@@ -43,7 +45,7 @@ export function parseCsv(text: string): CsvTable {
     if (raw.trim() !== "") records.push({ fields, raw });
   }
   const [head, ...rest] = records;
-  return { header: head ? head.fields.map((h) => h.trim()) : [], records: rest };
+  return { header: head ? head.fields.map((h) => h.trim()) : [], headerRaw: head ? head.raw : "", records: rest };
 }
 
 /** One field, quoted when it holds a comma, quote or line break. */

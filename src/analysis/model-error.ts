@@ -1,0 +1,67 @@
+/**
+ * How far the GPU model is from real measurements: the timing model's time-weighted error per workload with the
+ * shipped calibration, cross-validated (leave one workload out, and fit on one model family to test on the other),
+ * next to the reference predictors; and the power model against the measured board power.
+ * Used by `lithos-replay model-error` and the model-error notebook. Pure: measurements in, numbers out.
+ */
+import type { Calibration } from "../gpu/calibration";
+import { baselineErrors, crossValidate, fitTiming, modelError } from "../gpu/fit-timing";
+import type { KernelCurve } from "../gpu/measurements";
+import { evaluatePowerParams, type MicroRow } from "../gpu/power-fit";
+import type { GpuSpec } from "../gpu/specs/spec";
+
+export interface ModelErrorReport {
+  gpu: string;
+  kernels: number;
+  /** Reference predictors over all kernels: constant, linear in SMs, pure wave quantisation. */
+  baselines: { constant: number; linear: number; waves: number };
+  /** The shipped calibration on all kernels (it was fitted on them). */
+  fitted: number;
+  /** Per workload: error with the calibration fitted on all, and held out (fitted on the other workloads). */
+  workloads: { workload: string; kernels: number; fitted: number; heldOut: number }[];
+  /** Time-weighted over all workloads, each predicted by the fit that did not see it. */
+  heldOutOverall: number;
+  /** Fit on one model family (workload name before the first "_"), test on the others. */
+  familySplits: { fitOn: string; testOn: string; fitted: number; heldOut: number }[];
+  power: { rows: number; meanAbsPct: number; maxAbsPct: number; clockRmsMHz: number } | null;
+}
+
+function weighted(curves: KernelCurve[], gpu: GpuSpec): number {
+  let sum = 0;
+  for (const c of curves) for (const [n, us] of c.usBySms) if (n < gpu.smCount && c.usBySms.has(gpu.smCount)) sum += us;
+  return sum;
+}
+
+export function modelErrorReport(cal: Calibration, curves: KernelCurve[], gpu: GpuSpec, micro: MicroRow[] = []): ModelErrorReport {
+  const cv = crossValidate(curves, gpu);
+  const byWorkload = (w: string) => curves.filter((c) => c.workload === w);
+  let heldAbs = 0, heldSum = 0;
+  for (const r of cv) {
+    const s = weighted(byWorkload(r.workload), gpu);
+    heldAbs += r.heldOut * s;
+    heldSum += s;
+  }
+  const family = (w: string) => w.split("_")[0];
+  const families = [...new Set(curves.map((c) => family(c.workload)))].sort();
+  const familySplits = families.length < 2 ? [] : families.map((f) => {
+    const train = curves.filter((c) => family(c.workload) === f);
+    const test = curves.filter((c) => family(c.workload) !== f);
+    const fit = fitTiming(train, gpu, `family ${f}`);
+    return { fitOn: f, testOn: families.filter((x) => x !== f).join("+"), fitted: fit.fitError, heldOut: modelError(fit, test, gpu) };
+  });
+  let power: ModelErrorReport["power"] = null;
+  if (cal.power && micro.some((r) => r.watts !== null)) {
+    const ev = evaluatePowerParams(gpu, cal.power, micro);
+    power = { rows: ev.cappedPower.n, meanAbsPct: ev.cappedPower.meanAbsPct, maxAbsPct: ev.cappedPower.maxAbsPct, clockRmsMHz: ev.clock.rms };
+  }
+  return {
+    gpu: gpu.key,
+    kernels: curves.length,
+    baselines: baselineErrors(curves, gpu),
+    fitted: modelError(cal.timing, curves, gpu),
+    workloads: cv.map((r) => ({ ...r, kernels: byWorkload(r.workload).length })),
+    heldOutOverall: heldSum > 0 ? heldAbs / heldSum : NaN,
+    familySplits,
+    power,
+  };
+}

@@ -1,0 +1,38 @@
+/** Writing command outputs safely: to a temporary name in the destination folder, renamed at the end. */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { UsageError } from "./args";
+
+export async function writeFileAtomic(outPath: string, data: string | Uint8Array): Promise<void> {
+  const dir = path.dirname(path.resolve(outPath));
+  if (!fs.existsSync(dir)) throw new UsageError(`output folder ${path.dirname(outPath)} does not exist`);
+  const tmp = path.join(dir, `.${path.basename(outPath)}.${process.pid}.tmp`);
+  try {
+    await fs.promises.writeFile(tmp, data, { flag: "wx" });
+    await fs.promises.rename(tmp, outPath);
+  } catch (e) {
+    await fs.promises.rm(tmp, { force: true });
+    throw e;
+  }
+}
+
+/** Reads an input text file, turning file-system failures into one-line errors that name the file. */
+export function readInputText(file: string): string {
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(file);
+  } catch {
+    throw new InputError(file, "no such file");
+  }
+  if (stat.isDirectory()) throw new InputError(file, "is a directory");
+  const text = fs.readFileSync(file, "utf8");
+  if (text.trim() === "") throw new InputError(file, "empty file");
+  return text;
+}
+
+/** Bad input to a command (not a trace import): printed as `lithos-replay: <file>: <cause>`, exit status 2. */
+export class InputError extends Error {
+  constructor(readonly file: string, cause: string) {
+    super(`${file}: ${cause}`);
+  }
+}

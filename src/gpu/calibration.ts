@@ -1,0 +1,60 @@
+/**
+ * Calibration files: the fitted timing and power parameters of one GPU as versioned JSON. `lithos-replay calibrate`
+ * writes them; the package ships `calibrations/h200-sxm.json`, fitted on shared/calibration/h200. GPUs without a
+ * file of their own (H100, A100: nothing was measured on them) use the H200 timing parameters, which predictKernelUs
+ * scales across GPUs, and power parameters derived from their specs (src/gpu/power.ts).
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { packageRoot } from "../util/paths";
+import { producer } from "../util/version";
+import { powerParamsFor, type PowerParams } from "./power";
+import type { GpuSpec } from "./specs/spec";
+import type { TimingCalibration } from "./timing";
+
+export const CALIBRATION_VERSION = 1;
+
+export interface Calibration {
+  version: typeof CALIBRATION_VERSION;
+  /** GPU key the measurements were made on. */
+  gpu: string;
+  /** Package and version that wrote the file. */
+  producer: string;
+  timing: TimingCalibration;
+  /** Present when the measurements carried board power. */
+  power?: PowerParams;
+}
+
+/** Where the shipped calibration of a GPU lives. */
+export function shippedCalibrationPath(gpuKey: string): string {
+  return path.join(packageRoot(), "calibrations", `${gpuKey}.json`);
+}
+
+export function makeCalibration(gpu: GpuSpec, timing: TimingCalibration, power?: PowerParams): Calibration {
+  return { version: CALIBRATION_VERSION, gpu: gpu.key, producer: producer(), timing, ...(power ? { power } : {}) };
+}
+
+/** Parses and checks a calibration file's JSON. */
+export function parseCalibration(text: string, file: string): Calibration {
+  let obj: Calibration;
+  try {
+    obj = JSON.parse(text) as Calibration;
+  } catch (e) {
+    throw new Error(`${file}: not JSON (${(e as Error).message})`);
+  }
+  if (obj?.version !== CALIBRATION_VERSION) throw new Error(`${file}: calibration version ${String(obj?.version)}, this package reads version ${CALIBRATION_VERSION}`);
+  if (!obj.timing?.classes) throw new Error(`${file}: no timing parameters`);
+  return obj;
+}
+
+export function readCalibration(file: string): Calibration {
+  return parseCalibration(fs.readFileSync(file, "utf8"), file);
+}
+
+/** The calibration to predict on `gpu` with: its own shipped file, or the H200's for a GPU never measured. */
+export function calibrationFor(gpu: GpuSpec): Calibration {
+  const own = shippedCalibrationPath(gpu.key);
+  if (fs.existsSync(own)) return readCalibration(own);
+  const h200 = readCalibration(shippedCalibrationPath("h200-sxm"));
+  return { ...h200, power: powerParamsFor(gpu) };
+}

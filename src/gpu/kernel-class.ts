@@ -9,12 +9,16 @@ export type KernelClass = "compute" | "memory" | "other";
 
 export const KERNEL_CLASSES: readonly KernelClass[] = ["compute", "memory", "other"];
 
-const COMPUTE = /gemm|gemv|nvjet|cutlass|xmma|conv|implicit|fprop|dgrad|wgrad|engines_precompiled::(?!nchwToNhwc|nhwcToNchw)|fmha|flash|attention|sdpa|splitk/i;
-const MEMORY = /elementwise|copy|batch_norm|layer_norm|group_norm|rms_?norm|norm_|reduce|softmax|pool|nchwToNhwc|nhwcToNchw|transpose|permute|cat_|index|embedding|dropout|gelu|fill|memset/i;
+/** Layout transforms move data only, though cuDNN names them inside its engines: checked first. */
+const LAYOUT = /nchwToNhwc|nhwcToNchw|nchw2nhwc|nhwc2nchw|transpose|permute/i;
+const COMPUTE = /gemm|gemv|nvjet|cutlass|xmma|conv|implicit|fprop|dgrad|wgrad|engines_precompiled|fmha|flash|attention|sdpa|splitk/i;
+const MEMORY = /elementwise|copy|batch_norm|layer_norm|group_norm|rms_?norm|norm_|reduce|softmax|pool|cat_|index|embedding|dropout|gelu|fill|memset/i;
 
 /** The class of a kernel from its (demangled) name. */
 export function classifyKernel(name: string): KernelClass {
-  if (COMPUTE.test(name)) return "compute";
-  if (MEMORY.test(name)) return "memory";
+  const head = name.split("(")[0]; // the function name and template arguments, not the parameter list
+  if (LAYOUT.test(head)) return "memory";
+  if (COMPUTE.test(head)) return "compute";
+  if (MEMORY.test(head)) return "memory";
   return "other";
 }

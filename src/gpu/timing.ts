@@ -4,8 +4,9 @@
  *
  * The recorded time minus a fixed launch cost t0 is the kernel's work w. It is split between a compute part and a
  * memory part (a roofline max), each scaled separately:
- *   compute(n) = per-block time × blocks on the busiest SM, with co-resident blocks overlapping:
- *                q(n) = 1 + (ceil(B / n) − 1) · s   (s = cost of one more block on an SM, 0–1; s = 1 is serial)
+ *   compute(n) = per-block time × rounds on the busiest SM: its ceil(B / n) blocks run in rounds of up to
+ *                r co-resident blocks (r from occupancy), a round of k blocks costing 1 + (k − 1) · s with
+ *                s = min(1, blockShare / r): the fewer blocks fit on an SM, the more of it each one uses
  *                scaled by clock (∝ 1/f) and per-SM throughput across GPU generations;
  *   memory(n)  = bytes / bandwidth, bandwidth = min(n · per-SM bandwidth, share · peak), i.e.
  *                ∝ max(nSat / n, 1 / share) with nSat = the SM count at which the kernel saturates memory;
@@ -16,12 +17,16 @@
  * (src/gpu/power.ts gives it). Per-class parameters (s, θ, nSat) and t0 are fitted (src/gpu/fit-timing.ts).
  */
 import { classifyKernel, type KernelClass } from "./kernel-class";
+import { blocksPerSm } from "./occupancy";
 import type { GpuSpec } from "./specs/spec";
 
 /** Scaling parameters of one kernel class. */
 export interface ClassParams {
-  /** Extra time of one more block on the busiest SM, relative to the first block (0–1). */
-  blockCost: number;
+  /**
+   * How much of an SM one block uses, scaled by occupancy: a kernel whose blocks fit r per SM has each block
+   * alone use s = min(1, blockShare / r) of the SM, so a round of k co-resident blocks takes 1 + (k − 1)·s.
+   */
+  blockShare: number;
   /** −1 (all memory) … 1 (all compute): which part binds at the recorded point. */
   theta: number;
   /** SM count at which a memory-bound kernel of this class saturates DRAM bandwidth. */
@@ -49,6 +54,10 @@ export interface RecordedKernel {
   gridBlocks: number;
   /** Measured duration, µs. */
   us: number;
+  /** Launch resources, for the blocks resident per SM; unknown threads = no occupancy limit is applied. */
+  threadsPerBlock?: number | null;
+  regsPerThread?: number | null;
+  smemPerBlockBytes?: number | null;
 }
 
 /** Where the recorded duration was measured. */
@@ -78,8 +87,23 @@ function throughputPerSmPerClock(gpu: GpuSpec): number {
   return Number(gpu.computeCapability.split(".")[0]) >= 9 ? 2 : 1;
 }
 
-function quantised(blocks: number, sms: number, blockCost: number): number {
-  return 1 + (Math.ceil(blocks / Math.max(1, sms)) - 1) * blockCost;
+/**
+ * Time of the busiest SM in units of one lone block: its m = ceil(blocks / sms) blocks run in rounds of up to
+ * `resident` co-resident blocks; in a round of k blocks each block after the first adds s = min(1, blockShare / resident).
+ */
+export function smRounds(blocks: number, sms: number, resident: number, blockShare: number): number {
+  const m = Math.ceil(blocks / Math.max(1, sms));
+  const s = Math.min(1, blockShare / resident);
+  const full = Math.floor(m / resident);
+  const rest = m - full * resident;
+  return full * (1 + (resident - 1) * s) + (rest > 0 ? 1 + (rest - 1) * s : 0);
+}
+
+/** Blocks of `kernel` resident per SM on `gpu` (occupancy); 1 (blocks in series) when the launch resources are unknown. */
+export function residentBlocks(gpu: GpuSpec, kernel: RecordedKernel): number {
+  const threads = kernel.threadsPerBlock;
+  if (!(typeof threads === "number" && Number.isInteger(threads) && threads >= 1 && threads <= gpu.maxThreadsPerBlock)) return 1;
+  return Math.max(1, blocksPerSm(gpu, { threadsPerBlock: threads, regsPerThread: kernel.regsPerThread, smemPerBlockBytes: kernel.smemPerBlockBytes }).blocksPerSm);
 }
 
 function memoryFactor(sms: number, nSat: number, share: number): number {
@@ -99,7 +123,7 @@ export function predictKernelUs(cal: TimingCalibration, kernel: RecordedKernel, 
   // nSat scales with the target's peak bandwidth over the recording GPU's (same per-SM bandwidth assumed).
   const bwRatio = from.gpu.memBandwidthBytesPerS / to.gpu.memBandwidthBytesPerS;
   const nSatTo = p.nSat / bwRatio;
-  const compute = (quantised(blocks, to.smCount, p.blockCost) / quantised(blocks, n0, p.blockCost))
+  const compute = (smRounds(blocks, to.smCount, residentBlocks(to.gpu, kernel), p.blockShare) / smRounds(blocks, n0, residentBlocks(from.gpu, kernel), p.blockShare))
     * (f0 / f) * (throughputPerSmPerClock(from.gpu) / throughputPerSmPerClock(to.gpu));
   const memory = (memoryFactor(to.smCount, nSatTo, share) / memoryFactor(n0, p.nSat, 1)) * bwRatio;
   const psi = Math.min(1, 1 + p.theta);

@@ -17,3 +17,13 @@ export { traceInfo, type TraceInfo, type KernelSummary } from "./analysis/trace-
 export { topKernelsFrame, tableRowsFrame, danfojs } from "./analysis/frames";
 export { kernelBreakdownFigure } from "./plot/kernel-breakdown";
 export { figureToHtml, type PlotlyFigure } from "./plot/figure";
+export { gpuSpec, specForDeviceName, GPU_SPECS, mpsSmsForPercentage, type GpuSpec, type MigProfile } from "./gpu/specs";
+export { blocksPerSm, waves, type Occupancy } from "./gpu/occupancy";
+export { predictKernelUs, type TimingCalibration, type RecordedKernel, type RunOn, type RecordedOn } from "./gpu/timing";
+export { classifyKernel, type KernelClass } from "./gpu/kernel-class";
+export { calibrationFor, readCalibration, type Calibration } from "./gpu/calibration";
+export { fitTiming, modelError, baselineErrors, crossValidate } from "./gpu/fit-timing";
+export { kernelCurvesFromCsv, type KernelCurve } from "./gpu/measurements";
+export { boardPowerW, cappedClockMHz, energyJ, powerParamsFor, type PowerParams, type PowerLoad } from "./gpu/power";
+export { parseMicroCsv, evaluatePowerParams } from "./gpu/power-fit";
+export { modelErrorReport, type ModelErrorReport } from "./analysis/model-error";

@@ -37,16 +37,19 @@ export async function predictCommand(argv: string[]): Promise<number> {
   const lines = [`${headerRaw},${sms.map((n) => `us_at_${n}`).join(",")}`];
   records.forEach((r, i) => {
     const f = r.fields;
-    let grid: number[];
+    let grid: number[], block: number[];
     try {
       grid = parseDims(f[col("grid")]);
-      parseDims(f[col("block")]);
+      block = parseDims(f[col("block")]);
     } catch (e) {
       throw new InputError(input, `row ${i + 2}: ${(e as Error).message}`);
     }
     const us = Number(f[col("us")]);
     if (!Number.isFinite(us) || us < 0) throw new InputError(input, `row ${i + 2}: us "${f[col("us")]}" is not a duration`);
-    const kernel = { name: f[col("name")], gridBlocks: grid[0] * grid[1] * grid[2], us };
+    const kernel = {
+      name: f[col("name")], gridBlocks: grid[0] * grid[1] * grid[2], us, threadsPerBlock: block[0] * block[1] * block[2],
+      regsPerThread: Number(f[col("regs")]) || null, smemPerBlockBytes: Number(f[col("smem")]) || 0,
+    };
     const preds = sms.map((n) => predictKernelUs(cal.timing, kernel, { gpu: from }, { gpu: to, smCount: n, clockMHz: clock }));
     lines.push(`${r.raw},${preds.map((p) => p.toFixed(3)).join(",")}`);
   });

@@ -22,7 +22,7 @@ export { blocksPerSm, waves, type Occupancy } from "./gpu/occupancy";
 export { predictKernelUs, type TimingCalibration, type RecordedKernel, type RunOn, type RecordedOn } from "./gpu/timing";
 export { classifyKernel, type KernelClass } from "./gpu/kernel-class";
 export { calibrationFor, readCalibration, type Calibration } from "./gpu/calibration";
-export { fitTiming, modelError, baselineErrors, crossValidate } from "./gpu/fit-timing";
+export { fitTiming, modelError, baselineErrors, crossValidate, recorded } from "./gpu/fit-timing";
 export { kernelCurvesFromCsv, type KernelCurve } from "./gpu/measurements";
 export { boardPowerW, cappedClockMHz, energyJ, powerParamsFor, type PowerParams, type PowerLoad } from "./gpu/power";
 export { parseMicroCsv, evaluatePowerParams } from "./gpu/power-fit";

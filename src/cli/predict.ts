@@ -4,7 +4,7 @@
  * out.csv is in.csv, every input byte carried through, plus one column us_at_<n> per SM count.
  */
 import { calibrationFor, readCalibration } from "../gpu/calibration";
-import { parseDims } from "../gpu/measurements";
+import { parseDims, parseNonNegative } from "../gpu/measurements";
 import { predictKernelUs } from "../gpu/timing";
 import { parseCsv } from "../util/csv";
 import { parseArgs, UsageError } from "./args";
@@ -42,10 +42,10 @@ export async function predictCommand(argv: string[]): Promise<number> {
       grid = parseDims(f[col("grid")]);
       block = parseDims(f[col("block")]);
     } catch (e) {
-      throw new InputError(input, `row ${i + 2}: ${(e as Error).message}`);
+      throw new InputError(input, `record ${i + 1}: ${(e as Error).message}`);
     }
-    const us = Number(f[col("us")]);
-    if (!Number.isFinite(us) || us < 0) throw new InputError(input, `row ${i + 2}: us "${f[col("us")]}" is not a duration`);
+    const us = parseNonNegative(f[col("us")]);
+    if (us === null) throw new InputError(input, `record ${i + 1}: us "${f[col("us")] ?? ""}" is not a duration`);
     const kernel = {
       name: f[col("name")], gridBlocks: grid[0] * grid[1] * grid[2], us, threadsPerBlock: block[0] * block[1] * block[2],
       regsPerThread: Number(f[col("regs")]) || null, smemPerBlockBytes: Number(f[col("smem")]) || 0,
@@ -53,7 +53,9 @@ export async function predictCommand(argv: string[]): Promise<number> {
     const preds = sms.map((n) => predictKernelUs(cal.timing, kernel, { gpu: from }, { gpu: to, smCount: n, clockMHz: clock }));
     lines.push(`${r.raw},${preds.map((p) => p.toFixed(3)).join(",")}`);
   });
-  await writeFileAtomic(out, `${lines.join("\n")}\n`);
+  // Keep the input's line ending and byte-order mark, so that its bytes carry through.
+  const eol = /\r\n/.test(text) ? "\r\n" : "\n";
+  await writeFileAtomic(out, `${text.startsWith("\uFEFF") ? "\uFEFF" : ""}${lines.join(eol)}${eol}`);
   process.stderr.write(`${input} → ${out}: ${records.length} kernels predicted at ${sms.length} SM counts on ${to.name}\n`);
   return 0;
 }

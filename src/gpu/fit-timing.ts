@@ -16,7 +16,7 @@ import { predictKernelUs, residentBlocks, smRounds, type ClassParams, type Recor
 const BLOCK_SHARES = [0.1, 0.2, 0.4, 0.6, 0.8, 1, 1.2, 1.4, 1.6, 2, 2.4, 2.8, 3.2, 4, 6, 8];
 const THETAS = [-1, -0.9, -0.8, -0.7, -0.6, -0.5, -0.4, -0.3, -0.2, -0.1, 0, 0.1, 0.2, 0.4, 0.6, 0.8, 1];
 const N_SATS = [1, 16, 24, 32, 40, 48, 56, 64, 72, 80, 96, 112, 132];
-const LAUNCH_US = [0.5, 1, 1.5, 2, 2.5, 3];
+const LAUNCH_US = [0.6, 0.7, 0.8, 0.9, 1, 1.1, 1.2, 1.3, 1.4, 1.5, 1.75, 2, 2.5, 3];
 const DEFAULT_CLASS: ClassParams = { blockShare: 1, theta: 0, nSat: 40 };
 
 /** A kernel's prediction points: its full-chip duration and the SM counts it was measured at below that. */
@@ -63,7 +63,8 @@ export function fitTiming(curves: KernelCurve[], gpu: GpuSpec, fittedOn: string)
         const mine = byClass[ci];
         if (mine.length === 0) { classes[cls] = { ...DEFAULT_CLASS, blockShare }; return; }
         const weight = mine.map((k) => 1 / workloadTotal.get(k.workload)!);
-        const work = mine.map((k) => Math.max(k.fullUs - launchUs, 0));
+        const t0 = mine.map((k) => Math.min(launchUs, k.fullUs));
+        const work = mine.map((k, j) => k.fullUs - t0[j]);
         const compute = mine.map((k) => k.sms.map((n) => smRounds(k.blocks, n, k.resident, blockShare) / smRounds(k.blocks, full, k.resident, blockShare)));
         let bestErr = Infinity;
         for (const nSat of N_SATS) {
@@ -74,7 +75,7 @@ export function fitTiming(curves: KernelCurve[], gpu: GpuSpec, fittedOn: string)
             for (let j = 0; j < mine.length && err < bestErr; j++) {
               const k = mine[j], c = compute[j], m = memory[j], w = work[j];
               let e = 0;
-              for (let i = 0; i < k.sms.length; i++) e += Math.abs(launchUs + w * Math.max(psi * c[i], phi * m[i]) - k.us[i]);
+              for (let i = 0; i < k.sms.length; i++) e += Math.abs(t0[j] + w * Math.max(psi * c[i], phi * m[i]) - k.us[i]);
               err += e * weight[j];
             }
             if (err < bestErr) { bestErr = err; classes[cls] = { blockShare, theta, nSat }; }

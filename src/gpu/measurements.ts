@@ -7,9 +7,16 @@ import { parseCsv } from "../util/csv";
 
 /** A launch configuration given as `XxYxZ`. */
 export function parseDims(text: string): [number, number, number] {
-  const parts = text.trim().split(/x/i).map(Number);
-  if (parts.length !== 3 || parts.some((v) => !Number.isInteger(v) || v < 0)) throw new Error(`bad dimensions "${text}" (expected XxYxZ)`);
-  return [parts[0], parts[1], parts[2]];
+  const parts = text.trim().split(/x/i);
+  if (parts.length !== 3 || parts.some((p) => !/^\d+$/.test(p) || Number(p) < 1)) throw new Error(`bad dimensions "${text}" (expected XxYxZ, each a whole number ≥ 1)`);
+  return [Number(parts[0]), Number(parts[1]), Number(parts[2])];
+}
+
+/** A duration or count field: a finite number ≥ 0; empty text is not 0. */
+export function parseNonNegative(text: string | undefined): number | null {
+  if (text === undefined || text.trim() === "") return null;
+  const v = Number(text);
+  return Number.isFinite(v) && v >= 0 ? v : null;
 }
 
 /** One kernel of one workload, timed at several SM counts. */
@@ -40,9 +47,9 @@ export function kernelCurvesFromCsv(text: string): KernelCurve[] {
   const curves = new Map<string, KernelCurve>();
   records.forEach((r, i) => {
     const f = r.fields;
-    const sms = Number(f[col.sms]);
-    const us = Number(f[col.us]);
-    if (!(sms > 0) || !(us >= 0)) throw new Error(`row ${i + 2}: bad sms or us`);
+    const sms = parseNonNegative(f[col.sms]);
+    const us = parseNonNegative(f[col.us]);
+    if (sms === null || sms < 1 || us === null) throw new Error(`record ${i + 1}: bad sms or us`);
     const key = `${f[col.workload]}\u0000${f[col.seq]}`;
     let c = curves.get(key);
     if (!c) {

@@ -113,8 +113,9 @@ function memoryFactor(sms: number, nSat: number, share: number): number {
 /** Predicted duration in µs of `kernel` (recorded on `from`) when run on `to`. */
 export function predictKernelUs(cal: TimingCalibration, kernel: RecordedKernel, from: RecordedOn, to: RunOn, cls: KernelClass = classifyKernel(kernel.name)): number {
   const p = cal.classes[cls];
-  const t0 = cal.launchUs;
-  const work = Math.max(kernel.us - t0, 0);
+  // A kernel shorter than the launch cost is all launch cost: it then stays as recorded.
+  const t0 = Math.min(cal.launchUs, kernel.us);
+  const work = kernel.us - t0;
   const n0 = from.smCount ?? from.gpu.smCount;
   const f0 = from.clockMHz ?? from.gpu.maxClockMHz;
   const f = to.clockMHz ?? to.gpu.maxClockMHz;

@@ -8,7 +8,7 @@
  * Deterministic: fixed grids, no randomness.
  */
 import { blocksPerSm } from "./occupancy";
-import { KERNEL_CLASSES, classifyKernel, type KernelClass } from "./kernel-class";
+import { KERNEL_CLASSES, PARENT_CLASS, classifyKernel, type KernelClass } from "./kernel-class";
 import type { KernelCurve } from "./measurements";
 import type { GpuSpec } from "./specs/spec";
 import { predictKernelUs, residentBlocks, smRounds, type ClassParams, type RecordedKernel, type TimingCalibration } from "./timing";
@@ -61,7 +61,11 @@ export function fitTiming(curves: KernelCurve[], gpu: GpuSpec, fittedOn: string)
       let total = 0;
       KERNEL_CLASSES.forEach((cls, ci) => {
         const mine = byClass[ci];
-        if (mine.length === 0) { classes[cls] = { ...DEFAULT_CLASS, blockShare }; return; }
+        if (mine.length === 0) {
+          const parent = PARENT_CLASS[cls];
+          classes[cls] = parent ? { ...classes[parent] } : { ...DEFAULT_CLASS, blockShare };
+          return;
+        }
         const weight = mine.map((k) => 1 / workloadTotal.get(k.workload)!);
         const t0 = mine.map((k) => Math.min(launchUs, k.fullUs));
         const work = mine.map((k, j) => k.fullUs - t0[j]);

@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildPackage, runCli, type CliResult } from "../helpers/cli";
 import { REPO_ROOT } from "../helpers/fixtures";
 import { listDir, makeTempDir, removeTempDirs, sha256File } from "../helpers/files";
+import { KERNEL_CLASSES } from "../../src/gpu/kernel-class";
 
 beforeAll(() => {
   buildPackage();
@@ -88,7 +89,7 @@ describe("calibrate on the shared H200 measurements", () => {
     expect(t.version).toBe(1);
     expect(t.gpu).toBe("h200-sxm");
     expect(Number.isFinite(t.launchUs) && t.launchUs >= 0).toBe(true);
-    expect(Object.keys(t.classes).sort()).toEqual(["compute", "memory", "other"]);
+    expect(Object.keys(t.classes).sort()).toEqual([...KERNEL_CLASSES].sort());
     for (const [cls, params] of Object.entries(t.classes as Record<string, Record<string, unknown>>)) {
       expect(Object.keys(params).length, cls).toBeGreaterThan(0);
       for (const [k, v] of Object.entries(params)) expect(typeof v === "number" && Number.isFinite(v), `${cls}.${k} = ${String(v)}`).toBe(true);

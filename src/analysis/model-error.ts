@@ -15,10 +15,17 @@ export interface ModelErrorReport {
   kernels: number;
   /** Reference predictors over all kernels: constant, linear in SMs, pure wave quantisation. */
   baselines: { constant: number; linear: number; waves: number };
-  /** The shipped calibration on all kernels (it was fitted on them). */
+  /** What the calibration given was fitted on (its `fittedOn`). */
+  calibrationFittedOn: string;
+  /** Error of the calibration given on all these kernels: a true held-out error when it was fitted on other data. */
   fitted: number;
-  /** Per workload: error with the calibration fitted on all, and held out (fitted on the other workloads). */
-  workloads: { workload: string; kernels: number; fitted: number; heldOut: number }[];
+  /** Error of a fit on these kernels themselves. */
+  refit: number;
+  /**
+   * Per workload: error of the calibration given (`calibration`), of the refit on all these kernels (`fitted`),
+   * and of a refit on the other workloads (`heldOut`).
+   */
+  workloads: { workload: string; kernels: number; calibration: number; fitted: number; heldOut: number }[];
   /** Time-weighted over all workloads, each predicted by the fit that did not see it. */
   heldOutOverall: number;
   /** Fit on one model family (workload name before the first "_"), test on the others. */
@@ -58,8 +65,10 @@ export function modelErrorReport(cal: Calibration, curves: KernelCurve[], gpu: G
     gpu: gpu.key,
     kernels: curves.length,
     baselines: baselineErrors(curves, gpu),
+    calibrationFittedOn: cal.timing.fittedOn,
     fitted: modelError(cal.timing, curves, gpu),
-    workloads: cv.map((r) => ({ ...r, kernels: byWorkload(r.workload).length })),
+    refit: fitTiming(curves, gpu, "these kernels").fitError,
+    workloads: cv.map((r) => ({ ...r, kernels: byWorkload(r.workload).length, calibration: modelError(cal.timing, byWorkload(r.workload), gpu) })),
     heldOutOverall: heldSum > 0 ? heldAbs / heldSum : NaN,
     familySplits,
     power,

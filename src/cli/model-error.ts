@@ -47,11 +47,12 @@ export function renderReport(r: ModelErrorReport): string {
       ["constant (full-chip duration)", pct(r.baselines.constant)],
       ["linear in SMs", pct(r.baselines.linear)],
       ["wave quantisation only", pct(r.baselines.waves)],
-      ["this model, fitted on all", pct(r.fitted)],
-      ["this model, each workload held out", pct(r.heldOutOverall)],
+      [`this model, calibration fitted on ${r.calibrationFittedOn}`, pct(r.fitted)],
+      ["this model, refit on these kernels", pct(r.refit)],
+      ["this model, refit on the other workloads, each held out", pct(r.heldOutOverall)],
     ], [false, true]),
     "",
-    formatTable(["workload", "kernels", "fitted on all", "held out"], r.workloads.map((w) => [w.workload, w.kernels, pct(w.fitted), pct(w.heldOut)]), [false, true, true, true]),
+    formatTable(["workload", "kernels", "calibration", "refit on all", "refit on others"], r.workloads.map((w) => [w.workload, w.kernels, pct(w.calibration), pct(w.fitted), pct(w.heldOut)]), [false, true, true, true, true]),
   ];
   if (r.familySplits.length) {
     out.push("", formatTable(["fit on", "test on", "fit error", "test error"], r.familySplits.map((s) => [s.fitOn, s.testOn, pct(s.fitted), pct(s.heldOut)]), [false, false, true, true]));

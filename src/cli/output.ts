@@ -1,6 +1,7 @@
 /** Writing command outputs safely: to a temporary name in the destination folder, renamed at the end. */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import * as zlib from "node:zlib";
 import { UsageError } from "./args";
 
 export async function writeFileAtomic(outPath: string, data: string | Uint8Array): Promise<void> {
@@ -16,7 +17,7 @@ export async function writeFileAtomic(outPath: string, data: string | Uint8Array
   }
 }
 
-/** Reads an input text file, turning file-system failures into one-line errors that name the file. */
+/** Reads an input text file (gzipped or not), turning failures into one-line errors that name the file. */
 export function readInputText(file: string): string {
   let stat: fs.Stats;
   try {
@@ -25,7 +26,15 @@ export function readInputText(file: string): string {
     throw new InputError(file, "no such file");
   }
   if (stat.isDirectory()) throw new InputError(file, "is a directory");
-  const text = fs.readFileSync(file, "utf8");
+  let bytes = fs.readFileSync(file);
+  if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
+    try {
+      bytes = zlib.gunzipSync(bytes);
+    } catch (e) {
+      throw new InputError(file, `corrupt gzip: ${(e as Error).message}`);
+    }
+  }
+  const text = bytes.toString("utf8");
   if (text.trim() === "") throw new InputError(file, "empty file");
   return text;
 }

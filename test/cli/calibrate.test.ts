@@ -14,7 +14,7 @@ import { buildPackage, runCli, type CliResult } from "../helpers/cli";
 import { REPO_ROOT } from "../helpers/fixtures";
 import { listDir, makeTempDir, removeTempDirs, sha256File } from "../helpers/files";
 import { KERNEL_CLASSES } from "../../src/gpu/kernel-class";
-import { modelError } from "../../src/gpu/fit-timing";
+import { baselineErrors, modelError } from "../../src/gpu/fit-timing";
 import { kernelCurvesFromCsv } from "../../src/gpu/measurements";
 import { H200_SXM } from "../../src/gpu/specs";
 import type { TimingCalibration } from "../../src/gpu/timing";
@@ -129,12 +129,14 @@ describe("calibrate on the shared H200 measurements", () => {
   });
 
   it("the shipped calibration beats the constant and wave-quantisation predictors on held-out workloads it never saw", () => {
-    const h = runCli(["model-error", HELDOUT_CSV, "--json"]);
-    expect(h.status, h.stderr).toBe(0);
-    const rep = JSON.parse(h.stdout) as { fitted: number; baselines: Record<string, number>; workloads: { workload: string }[] };
-    expect(rep.workloads.length).toBe(4);
-    expect(rep.fitted).toBeLessThan(rep.baselines.waves);
-    expect(rep.fitted).toBeLessThan(rep.baselines.constant);
+    // Through the library: model-error's cross-validation on these kernels takes a minute and would block the worker.
+    const heldOut = kernelCurvesFromCsv(readInputText(HELDOUT_CSV));
+    const shipped = JSON.parse(fs.readFileSync(SHIPPED, "utf8")) as { timing: TimingCalibration };
+    expect(new Set(heldOut.map((c) => c.workload)).size).toBe(4);
+    const base = baselineErrors(heldOut, H200_SXM);
+    const err = modelError(shipped.timing, heldOut, H200_SXM);
+    expect(err).toBeLessThan(base.waves);
+    expect(err).toBeLessThan(base.constant);
   });
 
   it("prints the same JSON to stdout without -o", () => {

@@ -3,7 +3,8 @@
  * run them, and checks that no cell failed and that the numbers printed are the trace's real ones.
  * Needs `jupyter` and the tslab kernelspec (scripts/test-all.sh installs both); on CI their absence is a failure.
  */
-import { spawnSync } from "node:child_process";
+import { execFile, spawnSync } from "node:child_process";
+import { promisify } from "node:util";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -16,11 +17,15 @@ const haveJupyter = spawnSync("jupyter", ["nbconvert", "--version"], { encoding:
 interface Output { output_type: string; text?: string | string[]; ename?: string; evalue?: string; data?: Record<string, unknown> }
 interface Notebook { cells: { cell_type: string; outputs?: Output[] }[] }
 
-function execute(name: string): Notebook {
+/** Runs nbconvert without blocking the test worker (a blocked worker loses its link to vitest after a minute). */
+async function execute(name: string): Promise<Notebook> {
   const outDir = fs.mkdtempSync(path.join(os.tmpdir(), "lithos-nb-"));
   try {
-    const run = spawnSync("jupyter", ["nbconvert", "--to", "notebook", "--execute", "--ExecutePreprocessor.timeout=300", "--output-dir", outDir, path.join(notebooksDir, name)], { encoding: "utf8", cwd: notebooksDir });
-    if (run.status !== 0) throw new Error(`nbconvert failed for ${name}:\n${run.stderr.slice(-3000)}`);
+    try {
+      await promisify(execFile)("jupyter", ["nbconvert", "--to", "notebook", "--execute", "--ExecutePreprocessor.timeout=300", "--output-dir", outDir, path.join(notebooksDir, name)], { cwd: notebooksDir, maxBuffer: 64 << 20 });
+    } catch (e) {
+      throw new Error(`nbconvert failed for ${name}:\n${String((e as { stderr?: string }).stderr ?? e).slice(-3000)}`);
+    }
     return JSON.parse(fs.readFileSync(path.join(outDir, name), "utf8")) as Notebook;
   } finally {
     fs.rmSync(outDir, { recursive: true, force: true });
@@ -32,16 +37,16 @@ function text(nb: Notebook): string {
 }
 
 describe.runIf(haveJupyter || process.env.CI)("notebooks", () => {
-  it("every notebook runs to the end without an error output", () => {
+  it("every notebook runs to the end without an error output", async () => {
     for (const name of fs.readdirSync(notebooksDir).filter((f) => f.endsWith(".ipynb"))) {
-      const nb = execute(name);
+      const nb = await execute(name);
       const errors = nb.cells.flatMap((c) => c.outputs ?? []).filter((o) => o.output_type === "error");
       expect(errors.map((e) => `${e.ename}: ${e.evalue}`), name).toEqual([]);
     }
   });
 
-  it("the import notebook prints the sample trace's real kernel count and draws a figure", () => {
-    const nb = execute("01-import-a-trace.ipynb");
+  it("the import notebook prints the sample trace's real kernel count and draws a figure", async () => {
+    const nb = await execute("01-import-a-trace.ipynb");
     expect(text(nb)).toContain("6840 kernels, 62 API calls");
     expect(text(nb)).toContain("NVIDIA H200, 132 SMs");
     expect(text(nb)).toContain("read back 6840 kernels");

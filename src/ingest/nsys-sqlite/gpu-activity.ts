@@ -40,22 +40,11 @@ export function readKernels(ctx: ImportContext): void {
   let index = 0;
   ctx.db.rows(`SELECT ${list} FROM ${c.from}`, (r) => {
     index++;
-    const s = r.num(at.s), e = r.num(at.e), dev = r.num(at.dev), str = r.num(at.str);
-    if (s === null || e === null || dev === null || str === null) {
-      ctx.tally.add("nsys.incomplete_row", TABLE.kernel);
-      return;
-    }
-    const context = r.num(at.ctx), pid = r.num(at.pid), lt = r.num(at.lt);
+    if (!fillGpuWork(ctx, row, r, at, index, TABLE.kernel)) return;
+    const lt = r.num(at.lt);
     const kind = launchType(lt);
     if (kind === null && lt !== null) ctx.tally.add("nsys.unknown_launch_type", TABLE.kernel);
     const ss = r.num(at.ss), ds = r.num(at.ds);
-    row.device_id = dev;
-    row.context_id = context;
-    row.stream_id = str;
-    row.process_id = pid;
-    row.correlation_id = r.num(at.corr);
-    row.start_ns = s;
-    row.end_ns = e;
     row.name = kernelName(ctx, r, at.dn, at.sn, at.mn, nameCol);
     row.grid_x = r.num(at.gx);
     row.grid_y = r.num(at.gy);
@@ -69,9 +58,6 @@ export function readKernels(ctx: ImportContext): void {
     row.smem_bytes = ss !== null && ds !== null ? ss + ds : null;
     row.launch_type = kind;
     row.graph_id = r.num(at.gid);
-    row.graph_node_id = r.num(at.gn);
-    row.source_row = r.num(at.r) ?? index;
-    ctx.seen.gpuWork(dev, context, str, pid);
     ctx.sink.kernel(row);
   });
 }
@@ -116,7 +102,8 @@ function readMemcpy(ctx: ImportContext): void {
   let index = 0;
   ctx.db.rows(`SELECT ${list} FROM ${c.from}`, (r) => {
     index++;
-    if (!fillMemop(ctx, row, r, at, index, TABLE.memcpy)) return;
+    if (!fillGpuWork(ctx, row, r, at, index, TABLE.memcpy)) return;
+    row.bytes = r.num(at.b) ?? 0;
     row.copy_kind = ctx.enums.copyKind(r.num(at.ck));
     row.src_kind = ctx.enums.memKind(r.num(at.sk));
     row.dst_kind = ctx.enums.memKind(r.num(at.dk));
@@ -134,17 +121,18 @@ function readMemset(ctx: ImportContext): void {
   let index = 0;
   ctx.db.rows(`SELECT ${list} FROM ${c.from}`, (r) => {
     index++;
-    if (!fillMemop(ctx, row, r, at, index, TABLE.memset)) return;
+    if (!fillGpuWork(ctx, row, r, at, index, TABLE.memset)) return;
+    row.bytes = r.num(at.b) ?? 0;
     row.value = r.num(at.v);
     row.dst_kind = ctx.enums.memKind(r.num(at.mk));
     ctx.sink.memop(row);
   });
 }
 
-type MemopColumns = Record<"r" | "s" | "e" | "dev" | "ctx" | "str" | "corr" | "pid" | "b" | "gn", number>;
+type GpuWorkColumns = Record<"r" | "s" | "e" | "dev" | "ctx" | "str" | "corr" | "pid" | "gn", number>;
 
-/** Fills the columns memcpy and memset rows share; false (counted) when start, end, device or stream is missing. */
-function fillMemop(ctx: ImportContext, row: MemopRow, r: RowCursor, at: MemopColumns, index: number, table: string): boolean {
+/** Fills the columns kernel, memcpy and memset rows share; false (counted) when start, end, device or stream is missing. */
+function fillGpuWork(ctx: ImportContext, row: KernelRow | MemopRow, r: RowCursor, at: GpuWorkColumns, index: number, table: string): boolean {
   const s = r.num(at.s), e = r.num(at.e), dev = r.num(at.dev), str = r.num(at.str);
   if (s === null || e === null || dev === null || str === null) {
     ctx.tally.add("nsys.incomplete_row", table);
@@ -158,7 +146,6 @@ function fillMemop(ctx: ImportContext, row: MemopRow, r: RowCursor, at: MemopCol
   row.correlation_id = r.num(at.corr);
   row.start_ns = s;
   row.end_ns = e;
-  row.bytes = r.num(at.b) ?? 0;
   row.graph_node_id = r.num(at.gn);
   row.source_row = r.num(at.r) ?? index;
   ctx.seen.gpuWork(dev, context, str, pid);

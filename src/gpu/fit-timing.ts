@@ -29,7 +29,7 @@ function pointsOf(curves: KernelCurve[], gpu: GpuSpec): Points[] {
     if (full === undefined) continue;
     const sms = [...c.usBySms.keys()].filter((n) => n < gpu.smCount).sort((a, b) => a - b);
     const resident = residentBlocks(gpu, { name: c.name, gridBlocks: c.gridBlocks, us: full, threadsPerBlock: c.threadsPerBlock, regsPerThread: c.regsPerThread, smemPerBlockBytes: c.smemPerBlockBytes });
-    out.push({ cls: classifyKernel(c.name), blocks: c.gridBlocks, resident, fullUs: full, sms, us: sms.map((n) => c.usBySms.get(n)!), workload: c.workload });
+    out.push({ cls: classifyKernel(c.name, full), blocks: c.gridBlocks, resident, fullUs: full, sms, us: sms.map((n) => c.usBySms.get(n)!), workload: c.workload });
   }
   return out;
 }

@@ -10,14 +10,14 @@
  * The patterns follow the kernel names in the H200 calibration traces (cuBLAS nvjet/cutlass/xmma, cuDNN engines,
  * PyTorch at::native kernels) and the Kineto fixtures.
  */
-export type KernelClass = "compute" | "memory" | "norm" | "reduce" | "other";
+export type KernelClass = "compute" | "skinny" | "memory" | "norm" | "reduce" | "other";
 
 /** Fitting order: a class comes after its parent. */
-export const KERNEL_CLASSES: readonly KernelClass[] = ["other", "compute", "memory", "norm", "reduce"];
+export const KERNEL_CLASSES: readonly KernelClass[] = ["other", "compute", "skinny", "memory", "norm", "reduce"];
 
 /** The class whose parameters a class without calibration data takes. */
 export const PARENT_CLASS: Readonly<Record<KernelClass, KernelClass | null>> = {
-  other: null, compute: "other", memory: "other", norm: "memory", reduce: "memory",
+  other: null, compute: "other", skinny: "compute", memory: "other", norm: "memory", reduce: "memory",
 };
 
 /** Layout transforms move data only, though cuDNN names them inside its engines: checked first. */
@@ -29,12 +29,28 @@ const NORM = /batch_norm|group_norm/i;
 const REDUCE = /reduce|softmax|pool|argmax|topk/i;
 const MEMORY = /elementwise|copy|layer_norm|rms_?norm|gather|scatter|norm_|cat_|index|embedding|dropout|gelu|fill|memset/i;
 
-/** The class of a kernel from its (demangled) name. */
-export function classifyKernel(name: string): KernelClass {
+/**
+ * Matrix kernels with a skinny tile (one side ≤ 16, as cuBLAS picks for matrix-vector work such as LLM decode)
+ * move more bytes per FLOP than square tiles. The tile is read from cuBLAS/CUTLASS names (`nvjet_sm90_hsh_64x8_…`).
+ */
+function isSkinny(head: string): boolean {
+  if (/gemv/i.test(head)) return true;
+  const tile = /(?:nvjet|cutlass|gemm)\w*?_(\d+)x(\d+)_/i.exec(head);
+  return tile !== null && Math.min(Number(tile[1]), Number(tile[2])) <= 16;
+}
+
+/**
+ * Full-chip duration above which a skinny-tile matrix kernel is taken as bandwidth-bound: shorter ones are bound by
+ * latency (they finish before moving enough bytes to load DRAM). 8 µs ≈ 35 MB at the H200's measured 4.4 TB/s.
+ */
+export const SKINNY_MIN_US = 8;
+
+/** The class of a kernel from its (demangled) name and, for skinny matrix kernels, its recorded duration. */
+export function classifyKernel(name: string, us = Infinity): KernelClass {
   // The function name and template arguments, not the parameter list ("(anonymous namespace)" is part of the name).
   const head = name.replace(/\(anonymous namespace\)/g, "").split("(")[0];
   if (LAYOUT.test(head)) return "memory";
-  if (COMPUTE.test(head)) return "compute";
+  if (COMPUTE.test(head)) return isSkinny(head) && us >= SKINNY_MIN_US ? "skinny" : "compute";
   if (ELEMENTWISE.test(head)) return "memory";
   if (NORM.test(head)) return "norm";
   if (REDUCE.test(head)) return "reduce";

@@ -111,7 +111,7 @@ function memoryFactor(sms: number, nSat: number, share: number): number {
 }
 
 /** Predicted duration in µs of `kernel` (recorded on `from`) when run on `to`. */
-export function predictKernelUs(cal: TimingCalibration, kernel: RecordedKernel, from: RecordedOn, to: RunOn, cls: KernelClass = classifyKernel(kernel.name)): number {
+export function predictKernelUs(cal: TimingCalibration, kernel: RecordedKernel, from: RecordedOn, to: RunOn, cls: KernelClass = classifyKernel(kernel.name, kernel.us)): number {
   const p = cal.classes[cls];
   // A kernel shorter than the launch cost is all launch cost: it then stays as recorded.
   const t0 = Math.min(cal.launchUs, kernel.us);

@@ -108,7 +108,7 @@ describe("fitTiming on the real kernels", () => {
     const truth: TimingCalibration = {
       ...FIT(),
       launchUs: 1,
-      classes: { compute: p(1, 132), memory: p(-1, 132), norm: p(-0.5, 48), reduce: p(-0.2, 24), other: p(0, 1) },
+      classes: { compute: p(1, 132), skinny: p(-0.4, 40), memory: p(-1, 132), norm: p(-0.5, 48), reduce: p(-0.2, 24), other: p(0, 1) },
     };
     const synthetic: KernelCurve[] = CURVES.map((c) => {
       const full = c.usBySms.get(FULL)!;

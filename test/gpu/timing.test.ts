@@ -139,7 +139,7 @@ describe("predictKernelUs on the GPU, SM count and clock the kernel was recorded
   it("uses the class it is given instead of the one the name implies", () => {
     const cal: TimingCalibration = {
       ...uniform(1, P(8, 1, 1)),
-      classes: { compute: P(8, 1, 1), memory: P(0, -1, 132), norm: P(0, -1, 132), reduce: P(0, -1, 132), other: P(1, 0, 40) },
+      classes: { compute: P(8, 1, 1), skinny: P(8, 1, 1), memory: P(0, -1, 132), norm: P(0, -1, 132), reduce: P(0, -1, 132), other: P(1, 0, 40) },
     };
     const k = sample("compute").find((x) => x.gridBlocks > 2 * FULL)!;
     for (const cls of KERNEL_CLASSES) {

@@ -17,6 +17,10 @@ const BLOCK_SHARES = [0.1, 0.2, 0.4, 0.6, 0.8, 1, 1.2, 1.4, 1.6, 2, 2.4, 2.8, 3.
 const THETAS = [-1, -0.9, -0.8, -0.7, -0.6, -0.5, -0.4, -0.3, -0.2, -0.1, 0, 0.1, 0.2, 0.4, 0.6, 0.8, 1];
 const N_SATS = [1, 16, 24, 32, 40, 48, 56, 64, 72, 80, 96, 112, 132];
 const LAUNCH_US = [0.6, 0.7, 0.8, 0.9, 1, 1.1, 1.2, 1.3, 1.4, 1.5, 1.75, 2, 2.5, 3];
+/**
+ * For a class with no calibration kernels and no parent: compute and memory parts binding equally (θ = 0), memory
+ * saturating at 40 SMs (the H200 measurement: 119 GB/s per SM up to ~4.4 TB/s, shared/calibration/h200/README.md).
+ */
 const DEFAULT_CLASS: ClassParams = { blockShare: 1, theta: 0, nSat: 40 };
 
 /** A kernel's prediction points: its full-chip duration and the SM counts it was measured at below that. */

@@ -11,7 +11,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildPackage, runCli, type CliResult } from "../helpers/cli";
-import { REPO_ROOT } from "../helpers/fixtures";
+import { KERNELS_CSV, MICRO_CSV, REPO_ROOT } from "../helpers/fixtures";
 import { listDir, makeTempDir, removeTempDirs, sha256File } from "../helpers/files";
 import { KERNEL_CLASSES } from "../../src/gpu/kernel-class";
 import { baselineErrors, modelError } from "../../src/gpu/fit-timing";
@@ -25,11 +25,8 @@ beforeAll(() => {
 }, 300_000);
 afterAll(removeTempDirs);
 
-const DATA = path.resolve(__dirname, "../../../shared/calibration/h200");
-const KERNELS_CSV = path.join(DATA, "kernels.csv");
-const MICRO_CSV = path.join(DATA, "micro.csv");
 const SHIPPED = path.join(REPO_ROOT, "calibrations", "h200-sxm.json");
-/** Kernel timings measured with tools/measure (set 1: calibration data; set 2: held out, never fitted on). */
+/** Kernel timings measured with tools/measure (set 1: calibration data; sets 2 and 3: held out, never fitted on). */
 const EXTRA_CSV = path.join(REPO_ROOT, "calibrations", "h200-extra-kernels.csv.gz");
 const HELDOUT_CSVS = ["h200-heldout3-kernels.csv.gz", "h200-heldout-kernels.csv.gz"].map((f) => path.join(REPO_ROOT, "calibrations", f));
 const FULL = 132;

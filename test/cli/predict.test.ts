@@ -16,14 +16,13 @@ import { H200_SXM } from "../../src/gpu/specs";
 import { predictKernelUs } from "../../src/gpu/timing";
 import { buildPackage, runCli, type CliResult } from "../helpers/cli";
 import { listDir, makeTempDir, removeTempDirs, sha256File } from "../helpers/files";
+import { KERNELS_CSV } from "../helpers/fixtures";
 
 beforeAll(() => {
   buildPackage();
 }, 300_000);
 afterAll(removeTempDirs);
 
-const DATA = path.resolve(__dirname, "../../../shared/calibration/h200");
-const KERNELS_CSV = path.join(DATA, "kernels.csv");
 const SMS = [8, 16, 24, 32, 48, 64, 80, 96, 112, 128];
 const FULL = 132;
 const WORKLOAD = "bert_infer_bs1";

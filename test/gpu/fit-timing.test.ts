@@ -14,8 +14,8 @@ import { KERNEL_CLASSES } from "../../src/gpu/kernel-class";
 import { kernelCurvesFromCsv, type KernelCurve } from "../../src/gpu/measurements";
 import { H200_SXM } from "../../src/gpu/specs";
 import { predictKernelUs, type ClassParams, type TimingCalibration } from "../../src/gpu/timing";
+import { KERNELS_CSV } from "../helpers/fixtures";
 
-const KERNELS_CSV = path.resolve(__dirname, "../../../shared/calibration/h200/kernels.csv");
 const TEXT = fs.readFileSync(KERNELS_CSV, "utf8");
 const CURVES: KernelCurve[] = kernelCurvesFromCsv(TEXT);
 const GPU = H200_SXM;

@@ -7,8 +7,8 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { blocksPerSm, tpcsFor, waves } from "../../src/gpu/occupancy";
 import { A100_40GB, H100_SXM, H200_SXM } from "../../src/gpu/specs";
+import { KERNELS_CSV } from "../helpers/fixtures";
 
-const KERNELS_CSV = path.resolve(__dirname, "../../../shared/calibration/h200/kernels.csv");
 
 describe("blocksPerSm", () => {
   it("256 threads, 32 regs, no smem on H100: 8 blocks, warps and registers bind together", () => {

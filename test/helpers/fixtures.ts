@@ -10,6 +10,10 @@ export const REPO_ROOT = path.resolve(__dirname, "../..");
 export const FIXTURES = path.resolve(__dirname, "../../../shared/fixtures");
 export const REAL = path.join(FIXTURES, "real");
 export const H200 = path.join(FIXTURES, "h200");
+/** The H200 measurements: kernel time vs SM count (kernels.csv) and power (micro.csv). */
+export const CALIBRATION_DATA = path.resolve(__dirname, "../../../shared/calibration/h200");
+export const KERNELS_CSV = path.join(CALIBRATION_DATA, "kernels.csv");
+export const MICRO_CSV = path.join(CALIBRATION_DATA, "micro.csv");
 
 /** Absolute path of a fixture given relative to `shared/fixtures` (e.g. "real/hta/triton_example/triton_example.json.gz"). */
 export function fixture(rel: string): string {

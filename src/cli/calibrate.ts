@@ -11,7 +11,7 @@ import { fitPowerParams, parseMicroCsv, type MicroRow } from "../gpu/power-fit";
 import { parseCsv } from "../util/csv";
 import { parseArgs, UsageError } from "./args";
 import { gpuOption } from "./gpu-option";
-import { InputError, readInputText, writeFileAtomic } from "./output";
+import { InputError, readInputText, writeOutput } from "./output";
 
 export const CALIBRATE_USAGE = "lithos-replay calibrate <kernels.csv|micro.csv>… [-o calibration.json] [--gpu h200]";
 
@@ -47,7 +47,7 @@ export async function calibrateCommand(argv: string[]): Promise<number> {
   const json = `${JSON.stringify(makeCalibration(gpu, timing, power), null, 2)}\n`;
   const out = options.get("-o") ?? options.get("--out");
   if (typeof out === "string") {
-    await writeFileAtomic(out, json);
+    await writeOutput(out, json);
     process.stderr.write(`wrote ${out}: timing fit error ${(timing.fitError * 100).toFixed(1)}% over ${curves.length} kernels${power ? ", power fitted" : ""}\n`);
   } else process.stdout.write(json);
   return 0;

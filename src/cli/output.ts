@@ -1,20 +1,14 @@
-/** Writing command outputs safely: to a temporary name in the destination folder, renamed at the end. */
+/** Command inputs and outputs: outputs written atomically, inputs read with one-line errors that name the file. */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as zlib from "node:zlib";
+import { writeFileAtomic } from "../util/atomic-write";
 import { UsageError } from "./args";
 
-export async function writeFileAtomic(outPath: string, data: string | Uint8Array): Promise<void> {
-  const dir = path.dirname(path.resolve(outPath));
-  if (!fs.existsSync(dir)) throw new UsageError(`output folder ${path.dirname(outPath)} does not exist`);
-  const tmp = path.join(dir, `.${path.basename(outPath)}.${process.pid}.tmp`);
-  try {
-    await fs.promises.writeFile(tmp, data, { flag: "wx" });
-    await fs.promises.rename(tmp, outPath);
-  } catch (e) {
-    await fs.promises.rm(tmp, { force: true });
-    throw e;
-  }
+/** Writes a command's output atomically; a missing output folder is a usage error. */
+export async function writeOutput(outPath: string, data: string | Uint8Array): Promise<void> {
+  if (!fs.existsSync(path.dirname(path.resolve(outPath)))) throw new UsageError(`output folder ${path.dirname(outPath)} does not exist`);
+  await writeFileAtomic(outPath, data);
 }
 
 /** Reads an input text file (gzipped or not), turning failures into one-line errors that name the file. */

@@ -9,7 +9,7 @@ import { predictKernelUs } from "../gpu/timing";
 import { parseCsv } from "../util/csv";
 import { parseArgs, UsageError } from "./args";
 import { gpuOption } from "./gpu-option";
-import { InputError, readInputText, writeFileAtomic } from "./output";
+import { InputError, readInputText, writeOutput } from "./output";
 
 export const PREDICT_USAGE = "lithos-replay predict --gpu h200 --kernels <in.csv> --sms 8,16,24,… --out <out.csv> [--from-gpu h200] [--clock MHz] [--calibration file.json]";
 const REQUIRED = ["name", "grid", "block", "regs", "smem", "us"];
@@ -55,7 +55,7 @@ export async function predictCommand(argv: string[]): Promise<number> {
   });
   // Keep the input's line ending and byte-order mark, so that its bytes carry through.
   const eol = /\r\n/.test(text) ? "\r\n" : "\n";
-  await writeFileAtomic(out, `${text.startsWith("\uFEFF") ? "\uFEFF" : ""}${lines.join(eol)}${eol}`);
+  await writeOutput(out, `${text.startsWith("\uFEFF") ? "\uFEFF" : ""}${lines.join(eol)}${eol}`);
   process.stderr.write(`${input} → ${out}: ${records.length} kernels predicted at ${sms.length} SM counts on ${to.name}\n`);
   return 0;
 }

@@ -7,11 +7,11 @@
  * leaves a partial file behind.
  */
 import * as fs from "node:fs";
-import * as path from "node:path";
 import * as arrow from "apache-arrow";
 import { META, TABLES, type TableName } from "./schema";
 import { Trace, metaFromArrow, metaToArrow, type TraceTables } from "./tables";
 import { TableBuffer } from "./columns";
+import { writeFileAtomic } from "../util/atomic-write";
 
 /** Arrow IPC stream messages start with this continuation marker; IPC files with the ARROW1 magic. */
 export function looksLikeArrow(head: Uint8Array): boolean {
@@ -35,15 +35,7 @@ export function traceToBytes(trace: Trace): Uint8Array {
 
 /** Writes `trace` to `outPath` atomically (temporary file, then rename). */
 export async function writeTraceFile(trace: Trace, outPath: string): Promise<void> {
-  const dir = path.dirname(path.resolve(outPath));
-  const tmp = path.join(dir, `.${path.basename(outPath)}.${process.pid}.tmp`);
-  try {
-    await fs.promises.writeFile(tmp, traceToBytes(trace), { flag: "wx" });
-    await fs.promises.rename(tmp, outPath);
-  } catch (e) {
-    await fs.promises.rm(tmp, { force: true });
-    throw e;
-  }
+  await writeFileAtomic(outPath, traceToBytes(trace));
 }
 
 /**

@@ -8,7 +8,7 @@
  * "Microsoft Basic Render Driver" in Windows captures) are dropped.
  */
 import type { DeviceRow } from "../../trace/schema";
-import { num, type NsysDb } from "./db";
+import { num, type NsysDb, type SqlRow } from "./db";
 import type { ImportContext } from "./context";
 
 const GPU = "TARGET_INFO_GPU";
@@ -49,21 +49,7 @@ function readGpuTable(ctx: ImportContext, add: (row: DeviceRow, smCount: number 
   ctx.db.each(query, (r) => {
     const id = num(r.id), cu = num(r.cu), sms = num(r.sms);
     const deviceId = (id !== null ? ordinals.get(id) : undefined) ?? cu ?? id ?? 0;
-    const warps = num(r.warps);
-    add({
-      device_id: deviceId,
-      name: typeof r.name === "string" && r.name ? r.name : `CUDA device ${deviceId}`,
-      sm_count: sms,
-      clock_hz: num(r.clock),
-      mem_bandwidth_bytes_per_s: num(r.bw),
-      total_mem_bytes: num(r.mem),
-      l2_bytes: num(r.l2),
-      compute_major: num(r.major),
-      compute_minor: num(r.minor),
-      max_threads_per_sm: warps === null ? null : warps * (num(r.warp) || 32),
-      regs_per_sm: num(r.regs),
-      smem_per_sm_bytes: num(r.smem),
-    }, sms);
+    add(deviceRow(r, deviceId, typeof r.name === "string" && r.name ? r.name : `CUDA device ${deviceId}`), sms);
   });
 }
 
@@ -92,7 +78,7 @@ function readCudaGpuTable(db: NsysDb, add: (row: DeviceRow, smCount: number | nu
   const names = db.has(GPU) ? gpuNames(db) : new Map<number, string>();
   const c = db.columns(CUDA_GPU);
   const query = `SELECT ${c.expr("deviceId")} AS id, ${c.expr("name")} AS name, ${c.expr("numMultiprocessors")} AS sms,
-    ${c.expr("coreClockRate")} AS clock_khz, ${c.expr("globalMemoryBandwidth")} AS bw_kbps,
+    (${c.expr("coreClockRate")}) * 1000 AS clock, (${c.expr("globalMemoryBandwidth")}) * 1000 AS bw,
     ${c.expr("globalMemorySize")} AS mem, ${c.expr("l2CacheSize")} AS l2, ${c.expr("computeCapabilityMajor")} AS major,
     ${c.expr("computeCapabilityMinor")} AS minor, ${c.expr("maxWarpsPerMultiprocessor")} AS warps,
     ${c.expr("numThreadsPerWarp")} AS warp, ${c.expr("maxRegistersPerMultiprocessor")} AS regs,
@@ -102,22 +88,30 @@ function readCudaGpuTable(db: NsysDb, add: (row: DeviceRow, smCount: number | nu
     const id = num(r.id) ?? 0;
     if (seen.has(id)) return; // one row per (device, profiled process): the properties repeat
     seen.add(id);
-    const clockKhz = num(r.clock_khz), bwKbps = num(r.bw_kbps), warps = num(r.warps), sms = num(r.sms);
-    add({
-      device_id: id,
-      name: (typeof r.name === "string" && r.name) || names.get(id) || `CUDA device ${id}`,
-      sm_count: sms,
-      clock_hz: clockKhz === null ? null : clockKhz * 1000,
-      mem_bandwidth_bytes_per_s: bwKbps === null ? null : bwKbps * 1000,
-      total_mem_bytes: num(r.mem),
-      l2_bytes: num(r.l2),
-      compute_major: num(r.major),
-      compute_minor: num(r.minor),
-      max_threads_per_sm: warps === null ? null : warps * (num(r.warp) || 32),
-      regs_per_sm: num(r.regs),
-      smem_per_sm_bytes: num(r.smem),
-    }, sms);
+    add(deviceRow(r, id, (typeof r.name === "string" && r.name) || names.get(id) || `CUDA device ${id}`), num(r.sms));
   });
+}
+
+/**
+ * The device row from a query whose columns both schema readers alias alike (sms, clock in Hz, bw in bytes/s, mem,
+ * l2, major, minor, warps, warp, regs, smem); the old schema's kHz and kB/s are converted in its SQL.
+ */
+function deviceRow(r: SqlRow, deviceId: number, name: string): DeviceRow {
+  const warps = num(r.warps);
+  return {
+    device_id: deviceId,
+    name,
+    sm_count: num(r.sms),
+    clock_hz: num(r.clock),
+    mem_bandwidth_bytes_per_s: num(r.bw),
+    total_mem_bytes: num(r.mem),
+    l2_bytes: num(r.l2),
+    compute_major: num(r.major),
+    compute_minor: num(r.minor),
+    max_threads_per_sm: warps === null ? null : warps * (num(r.warp) || 32),
+    regs_per_sm: num(r.regs),
+    smem_per_sm_bytes: num(r.smem),
+  };
 }
 
 /** Old TARGET_INFO_GPU without TARGET_INFO_CUDA_GPU: names only. */

@@ -1,6 +1,7 @@
 /** Runs the built command line (`bin/lithos-replay.js`) in a child process. */
 import { execSync, spawnSync } from "node:child_process";
 import * as path from "node:path";
+import { expect } from "vitest";
 import { REPO_ROOT } from "./fixtures";
 
 export const BIN = path.join(REPO_ROOT, "bin", "lithos-replay.js");
@@ -25,4 +26,12 @@ export function runCli(args: string[], options: { cwd?: string } = {}): CliResul
   });
   if (r.error) throw r.error;
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** The refusal contract: exit status 2 and exactly one line on stderr (usage lines aside when asked); returns it. */
+export function refusalLine(r: CliResult, ignoreUsage = false): string {
+  expect(r.status, `stderr: ${r.stderr}`).toBe(2);
+  const lines = r.stderr.split("\n").filter((l) => l !== "" && !(ignoreUsage && l.startsWith("usage:")));
+  expect(lines, r.stderr).toHaveLength(1);
+  return lines[0];
 }

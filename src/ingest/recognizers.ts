@@ -6,6 +6,16 @@ import { headText, type Recognizer } from "./importer";
 
 const startsWith = (head: Uint8Array, magic: string) => headText(head, magic.length) === magic;
 
+/** A PyTorch execution trace: JSON opening with "schema" then "pid" (the Kineto importer leaves these alone). */
+export function isExecutionTraceJson(head: Uint8Array): boolean {
+  return /^\{\s*"schema"\s*:\s*"[^"]*"\s*,\s*"pid"/.test(headText(head, 4096).trimStart());
+}
+
+/** A Chakra JSON workload graph (the Kineto importer leaves these alone). */
+export function isChakraJson(head: Uint8Array): boolean {
+  return /"workload_graph"\s*:/.test(headText(head, 4096));
+}
+
 export const RECOGNIZERS: readonly Recognizer[] = [
   {
     what: "an Nsight Systems report (.nsys-rep/.qdrep, binary)",
@@ -24,12 +34,12 @@ export const RECOGNIZERS: readonly Recognizer[] = [
   },
   {
     what: "a PyTorch execution trace (host operator graph, JSON, no GPU timings)",
-    sniff: (head) => /^\{\s*"schema"\s*:\s*"[^"]*"\s*,\s*"pid"/.test(headText(head, 4096).trimStart()),
+    sniff: isExecutionTraceJson,
     advice: "import the Kineto trace (torch.profiler) recorded with it instead; execution traces are not read yet",
   },
   {
     what: "a Chakra JSON workload graph (workload_graph)",
-    sniff: (head) => /"workload_graph"\s*:/.test(headText(head, 4096)),
+    sniff: isChakraJson,
     advice: "it has no kernel launch configurations; import the Kineto trace it was derived from instead",
   },
 ];

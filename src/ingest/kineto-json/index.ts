@@ -5,6 +5,7 @@
  */
 import { headText, type Importer } from "../importer";
 import { ImportError } from "../errors";
+import { isChakraJson, isExecutionTraceJson } from "../recognizers";
 import type { TraceSink } from "../sink";
 import type { TraceSource } from "../source";
 import { ChromeTraceScanner, TraceSyntaxError } from "./scanner";
@@ -23,7 +24,7 @@ export const kinetoJsonImporter: Importer = {
     const text = headText(head, 4096).trimStart();
     if (!(text.startsWith("{") || text.startsWith("["))) return false;
     // Execution traces and Chakra JSON are JSON too, but not timelines: the recognizers explain those.
-    return !/"workload_graph"\s*:/.test(text) && !/^\{\s*"schema"\s*:\s*"[^"]*"\s*,\s*"pid"/.test(text);
+    return !isChakraJson(head) && !isExecutionTraceJson(head);
   },
   read: readKineto,
 };

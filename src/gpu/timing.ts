@@ -110,24 +110,76 @@ function memoryFactor(sms: number, nSat: number, share: number): number {
   return Math.max(nSat / Math.max(1, sms), 1 / share);
 }
 
-/** Predicted duration in µs of `kernel` (recorded on `from`) when run on `to`. */
-export function predictKernelUs(cal: TimingCalibration, kernel: RecordedKernel, from: RecordedOn, to: RunOn, cls: KernelClass = classifyKernel(kernel.name, kernel.us)): number {
+/**
+ * A kernel prepared for repeated predictions on one target GPU: everything that does not depend on the SM
+ * count, clock or bandwidth share, computed once (the simulator asks for thousands of durations per kernel).
+ */
+export interface PreparedKernel {
+  /** Fixed launch cost, µs. */
+  readonly t0: number;
+  /** Recorded duration minus t0, µs. */
+  readonly work: number;
+  readonly blocks: number;
+  /** Blocks resident per SM on the target GPU. */
+  readonly resident: number;
+  readonly blockShare: number;
+  /** ψ / rounds at the recorded point × clock and generation factors at the recorded clock. */
+  readonly computeScale: number;
+  /** φ / memory factor at the recorded point × peak-bandwidth ratio. */
+  readonly memoryScale: number;
+  /** The class's saturation SM count on the target GPU. */
+  readonly nSat: number;
+  /** Target clock the compute part refers to, MHz (the target's maximum). */
+  readonly refClockMHz: number;
+}
+
+/** Prepares `kernel` (recorded on `from`) for predictions on `to` (any SM count, clock and bandwidth share). */
+export function prepareKernel(cal: TimingCalibration, kernel: RecordedKernel, from: RecordedOn, to: GpuSpec, cls: KernelClass = classifyKernel(kernel.name, kernel.us)): PreparedKernel {
   const p = cal.classes[cls];
   // A kernel shorter than the launch cost is all launch cost: it then stays as recorded.
   const t0 = Math.min(cal.launchUs, kernel.us);
-  const work = kernel.us - t0;
   const n0 = from.smCount ?? from.gpu.smCount;
   const f0 = from.clockMHz ?? from.gpu.maxClockMHz;
-  const f = to.clockMHz ?? to.gpu.maxClockMHz;
-  const share = Math.min(1, Math.max(to.memShare ?? 1, 1e-6));
   const blocks = Math.max(1, kernel.gridBlocks);
   // nSat scales with the target's peak bandwidth over the recording GPU's (same per-SM bandwidth assumed).
-  const bwRatio = from.gpu.memBandwidthBytesPerS / to.gpu.memBandwidthBytesPerS;
-  const nSatTo = p.nSat / bwRatio;
-  const compute = (smRounds(blocks, to.smCount, residentBlocks(to.gpu, kernel), p.blockShare) / smRounds(blocks, n0, residentBlocks(from.gpu, kernel), p.blockShare))
-    * (f0 / f) * (throughputPerSmPerClock(from.gpu) / throughputPerSmPerClock(to.gpu));
-  const memory = (memoryFactor(to.smCount, nSatTo, share) / memoryFactor(n0, p.nSat, 1)) * bwRatio;
+  const bwRatio = from.gpu.memBandwidthBytesPerS / to.memBandwidthBytesPerS;
   const psi = Math.min(1, 1 + p.theta);
   const phi = Math.min(1, 1 - p.theta);
-  return t0 + work * Math.max(psi * compute, phi * memory);
+  const refClockMHz = to.maxClockMHz;
+  return {
+    t0,
+    work: kernel.us - t0,
+    blocks,
+    resident: residentBlocks(to, kernel),
+    blockShare: p.blockShare,
+    computeScale: (psi / smRounds(blocks, n0, residentBlocks(from.gpu, kernel), p.blockShare)) * (f0 / refClockMHz)
+      * (throughputPerSmPerClock(from.gpu) / throughputPerSmPerClock(to)),
+    memoryScale: (phi / memoryFactor(n0, p.nSat, 1)) * bwRatio,
+    nSat: p.nSat / bwRatio,
+    refClockMHz,
+  };
+}
+
+/** Duration in µs of a prepared kernel on `smCount` SMs at `clockMHz` with `memShare` of peak bandwidth. */
+export function preparedUs(k: PreparedKernel, smCount: number, clockMHz: number, memShare: number): number {
+  const compute = smRounds(k.blocks, smCount, k.resident, k.blockShare) * k.computeScale * (k.refClockMHz / clockMHz);
+  const memory = memoryFactor(smCount, k.nSat, Math.min(1, Math.max(memShare, 1e-6))) * k.memoryScale;
+  return k.t0 + k.work * Math.max(compute, memory);
+}
+
+/**
+ * Fraction of a prepared kernel's time spent bound by memory on `smCount` SMs (1: the memory part binds;
+ * below 1: the ratio of the memory part to the compute part). The simulator uses it as the kernel's demand on
+ * DRAM bandwidth when kernels of several tenants run at once.
+ */
+export function memoryBoundness(k: PreparedKernel, smCount: number, clockMHz: number): number {
+  const compute = smRounds(k.blocks, smCount, k.resident, k.blockShare) * k.computeScale * (k.refClockMHz / clockMHz);
+  const memory = memoryFactor(smCount, k.nSat, 1) * k.memoryScale;
+  return compute <= 0 ? 1 : Math.min(1, memory / compute);
+}
+
+/** Predicted duration in µs of `kernel` (recorded on `from`) when run on `to`. */
+export function predictKernelUs(cal: TimingCalibration, kernel: RecordedKernel, from: RecordedOn, to: RunOn, cls: KernelClass = classifyKernel(kernel.name, kernel.us)): number {
+  const prepared = prepareKernel(cal, kernel, from, to.gpu, cls);
+  return preparedUs(prepared, to.smCount, to.clockMHz ?? to.gpu.maxClockMHz, to.memShare ?? 1);
 }

@@ -12,6 +12,7 @@ import { PREDICT_USAGE, predictCommand } from "./predict";
 import { CALIBRATE_USAGE, calibrateCommand } from "./calibrate";
 import { MODEL_ERROR_USAGE, modelErrorCommand } from "./model-error";
 import { InputError } from "./output";
+import { STACK_USAGE, stackCommand } from "./stack";
 
 const COMMANDS: Record<string, { usage: string; doc: string; run: (argv: string[]) => Promise<number> }> = {
   import: { usage: IMPORT_USAGE, doc: "import one trace (Kineto JSON, nsys SQLite) into one Arrow file of canonical tables", run: importCommand },
@@ -19,6 +20,7 @@ const COMMANDS: Record<string, { usage: string; doc: string; run: (argv: string[
   summary: { usage: SUMMARY_USAGE, doc: "import and summarise several traces (the bundled samples by default)", run: summaryCommand },
   predict: { usage: PREDICT_USAGE, doc: "predict kernel durations at other SM counts, clocks or GPUs from their full-chip durations", run: predictCommand },
   calibrate: { usage: CALIBRATE_USAGE, doc: "fit the timing and power model on measurements and write a calibration JSON", run: calibrateCommand },
+  stack: { usage: STACK_USAGE, doc: "replay a latency-critical service beside a best-effort job on one simulated GPU under a sharing policy", run: stackCommand },
   "model-error": { usage: MODEL_ERROR_USAGE, doc: "the timing and power model's error on measurements: per workload, cross-validated, against baselines", run: modelErrorCommand },
 };
 

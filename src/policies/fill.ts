@@ -1,0 +1,92 @@
+/**
+ * The block dispatcher the sharing policies have in common: hand free SM-equivalents to kernels in a given
+ * order, growing running kernels that still have blocks to dispatch and starting waiting ones. The order is
+ * the policy: first come first served (MPS), priority first (stream or client priorities), or one tenant only
+ * (time slicing). Hardware dispatches blocks breadth-first over the SMs it may use (hardware.md §0 item 12),
+ * so a kernel spreads over as many SMs as its blocks and its limit allow.
+ */
+import type { KernelWork, SchedulerView, TenantView } from "./policy";
+
+/** Most SMs a kernel may spread over: its blocks, its tenant's limit, its pool. */
+export function spreadLimit(view: SchedulerView, k: KernelWork): number {
+  const t = view.tenants[k.tenant]!;
+  const pool = view.pools[t.pool]!.smCount;
+  return Math.min(k.blocks, t.smLimit ?? pool, pool);
+}
+
+/** SM-equivalents a tenant may still take: what is free in its pool, within its own limit. */
+export function available(view: SchedulerView, t: TenantView): number {
+  const free = view.free(t.pool);
+  return t.smLimit === null ? free : Math.min(free, t.smLimit - view.held(t.index));
+}
+
+/** Kernels that can take more SMs: running ones with blocks left to dispatch on fewer SMs than they could use. */
+export function growable(view: SchedulerView, k: KernelWork): boolean {
+  return !k.inLastWave && k.reclaiming === 0 && k.sms < spreadLimit(view, k);
+}
+
+/**
+ * Gives capacity to `order` (running kernels to grow and waiting kernels to start) in that order until none
+ * is left. Returns the kernels that got nothing (or less than they could use), in order.
+ */
+export function fill(view: SchedulerView, order: readonly KernelWork[]): KernelWork[] {
+  const starved: KernelWork[] = [];
+  for (const k of order) {
+    const t = view.tenants[k.tenant]!;
+    const avail = available(view, t);
+    const want = spreadLimit(view, k);
+    if (k.sms > 0) {
+      // Running: grow into what is free, up to its spread limit.
+      if (!growable(view, k)) continue;
+      // A growable kernel holds all its SMs (it is not in its last wave), so n SMs cost at most n.
+      const n = Math.min(want, k.sms + Math.max(0, avail));
+      if (n > k.sms && view.capFor(k, n) - k.cap <= avail) view.grow(k, n);
+      if (n < want) starved.push(k);
+      continue;
+    }
+    if (avail <= 0) { starved.push(k); continue; }
+    // Waiting: all the SMs its blocks can use if their SM-equivalents are free, else what is free.
+    const n = view.capFor(k, want) <= avail ? want : Math.min(want, avail);
+    view.start(k, n);
+    if (n < want) starved.push(k);
+  }
+  return starved;
+}
+
+/** Running kernels first (by start), then waiting ones (by readiness): first come, first served. */
+export function fcfsOrder(view: SchedulerView, eligible: (k: KernelWork) => boolean = () => true): KernelWork[] {
+  const order: KernelWork[] = [];
+  for (const k of view.running) if (eligible(k) && growable(view, k)) order.push(k);
+  for (const k of view.waiting) if (eligible(k)) order.push(k);
+  return order;
+}
+
+/** Like `fcfsOrder` but higher tenant priority first; ties keep first come, first served. */
+export function priorityOrder(view: SchedulerView): KernelWork[] {
+  const order = fcfsOrder(view);
+  const prio = (k: KernelWork) => view.tenants[k.tenant]!.priority;
+  // Stable sort: within one priority, running kernels (started earlier) stay ahead of waiting ones.
+  return order.map((k, i) => ({ k, i })).sort((a, b) => prio(b.k) - prio(a.k) || a.i - b.i).map((x) => x.k);
+}
+
+/**
+ * Stream or client priorities: the block scheduler prefers pending blocks of more urgent work but never
+ * preempts running blocks. A starved urgent kernel takes SMs from less urgent running kernels as their
+ * blocks finish (`reclaim`), which is how its wait stays near one block's duration instead of a whole kernel.
+ */
+export function reclaimForUrgent(view: SchedulerView, starved: readonly KernelWork[]): void {
+  for (const k of starved) {
+    const t = view.tenants[k.tenant]!;
+    let short = view.capFor(k, spreadLimit(view, k)) - (k.cap + available(view, t));
+    for (const r of view.running) if (r.reclaiming > 0) short -= r.reclaiming;
+    if (short <= 0) continue;
+    for (const r of view.running) {
+      if (short <= 0) break;
+      const rt = view.tenants[r.tenant]!;
+      if (rt.priority >= t.priority || rt.pool !== t.pool || r.inLastWave || r.reclaiming > 0 || r.sms <= 1) continue;
+      const take = Math.min(short, r.sms - 1);
+      view.reclaim(r, take);
+      short -= take;
+    }
+  }
+}

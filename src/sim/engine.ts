@@ -1,0 +1,546 @@
+/**
+ * The discrete-event engine: one event queue, one simulated GPU, several tenants each replaying its workload
+ * on its own host thread and streams. The engine owns time and progress; a policy (src/policies) decides
+ * what runs where through the `SchedulerView` this file implements, and every decision is checked against
+ * the device's capacity before it is applied. Deterministic: events at the same time run in the order they
+ * were queued, and nothing depends on wall-clock time or unordered iteration.
+ */
+import { classifyKernel, type KernelClass } from "../gpu/kernel-class";
+import type { PowerParams } from "../gpu/power";
+import type { GpuSpec } from "../gpu/specs/spec";
+import { memoryBoundness, prepareKernel, preparedUs, type PreparedKernel, type TimingCalibration } from "../gpu/timing";
+import type { KernelWork, Policy, PoolSpec, SchedulerView, TenantView } from "../policies/policy";
+import { OP_KERNEL, type Workload } from "../workload/workload";
+import { EventQueue } from "./event-queue";
+import { HostThread, type HostPort } from "./host";
+import { capOn, DONE, Job, RUNNING, WAITING, wavesOn } from "./job";
+import { PowerMeter } from "./power-meter";
+import { KernelRecorder } from "./recorder";
+
+/** One tenant of a simulation. */
+export interface SimTenant {
+  readonly name: string;
+  readonly workload: Workload;
+  readonly role: "service" | "job";
+  /** Request arrival times, ns (services). */
+  readonly arrivals?: Float64Array;
+  /** Larger is more urgent (used by priority policies). Default 0. */
+  readonly priority?: number;
+  /** Most SMs its kernels may hold (MPS thread limit), or null. */
+  readonly smLimit?: number | null;
+  /**
+   * SM clock its recorded durations were measured at, MHz (traces do not say). Default: the GPU's maximum;
+   * `aloneClockMHz` (./recorded-clock.ts) gives the clock the power limiter settles at for the tenant alone.
+   */
+  readonly recordedClockMHz?: number;
+}
+
+export interface SimOptions {
+  readonly gpu: GpuSpec;
+  readonly timing: TimingCalibration;
+  readonly power: PowerParams;
+  readonly policy: Policy;
+  readonly tenants: readonly SimTenant[];
+  /** Jobs start no iteration at or after this time; services take arrivals until then. ns. */
+  readonly durationNs: number;
+  /** Power and utilisation window, ns. Default 10 ms. */
+  readonly windowNs?: number;
+  /** Windows the power limiter averages over. Default 10 (100 ms; hardware.md §7.5: ~0.1–1 s). */
+  readonly limiterWindows?: number;
+  /** Keep every kernel execution (tenant, op, start, end, SMs) for timelines. Default false. */
+  readonly record?: boolean;
+  /** Safety stop: abandon the run after this much simulated time, ns. Default 10 × duration + 10 s. */
+  readonly horizonNs?: number;
+}
+
+export interface SimTenantResult {
+  readonly name: string;
+  readonly role: "service" | "job";
+  /** Latency per finished request, or duration per finished iteration, ns. */
+  readonly latenciesNs: Float64Array;
+  /** Completion time of each finished unit, ns. */
+  readonly completionsNs: Float64Array;
+  /** Units that arrived (services) or started (jobs). */
+  readonly started: number;
+  /** Kernel executions completed. */
+  readonly kernels: number;
+  /** SM-equivalent·ns its kernels held. */
+  readonly smNs: number;
+  /** SM clock its recorded durations are taken at (power-capped alone), MHz. */
+  readonly recordedClockMHz: number;
+}
+
+export interface SimResult {
+  readonly policy: string;
+  readonly gpu: GpuSpec;
+  readonly durationNs: number;
+  /** Time of the last event, ns. */
+  readonly endNs: number;
+  readonly tenants: readonly SimTenantResult[];
+  readonly pools: readonly PoolSpec[];
+  readonly energyJ: number;
+  readonly power: PowerMeter["series"];
+  readonly kernelsExecuted: number;
+  readonly events: number;
+  /** True when the run hit its safety horizon before every tenant finished. */
+  readonly truncated: boolean;
+  readonly timeline: KernelRecorder | null;
+}
+
+const EV_HOST = 0, EV_READY = 1, EV_JOB = 2, EV_RECLAIM = 3, EV_TIMER = 4, EV_POWER = 5, EV_MEMOP = 6;
+
+/** Power activity of a kernel class: tensor-core GEMMs draw the SM power of "compute", streaming kernels "memory". */
+const ACTIVITY: Readonly<Record<KernelClass, number>> = { compute: 0, skinny: 0, memory: 1, norm: 1, reduce: 1, other: 2 };
+
+interface Pool { spec: PoolSpec; free: number; demand: number; stretch: number }
+
+interface StreamState {
+  readonly tenant: number;
+  readonly local: number;
+  ops: number[];
+  instances: number[];
+  enqueuedAt: number[];
+  head: number;
+  /** Its head is ready, waiting, running, or has a READY event pending. */
+  active: boolean;
+  lastEnd: number;
+  readyVersion: number;
+  /** Operations enqueued and not finished. */
+  outstanding: number;
+  /** DRAM traffic of the memory operation it is running, bytes/s (0 if none). */
+  memopBandwidth: number;
+}
+
+class TenantState {
+  readonly prepared: (PreparedKernel | undefined)[];
+  readonly activity: Int8Array;
+  host!: HostThread;
+  held = 0;
+  kernels = 0;
+  smNs = 0;
+  hostWake = Infinity;
+  constructor(readonly view: TenantView, readonly w: Workload, readonly streamBase: number, readonly clockMHz: number) {
+    this.prepared = new Array(w.kernels.count);
+    this.activity = new Int8Array(w.kernels.count).fill(-1);
+  }
+}
+
+export function simulate(options: SimOptions): SimResult {
+  return new Engine(options).run();
+}
+
+class Engine implements SchedulerView {
+  now = 0;
+  readonly gpu: GpuSpec;
+  readonly tenants: TenantView[];
+  readonly pools: PoolSpec[];
+  readonly waiting: Job[] = [];
+  readonly running: Job[] = [];
+  private readonly poolState: Pool[];
+  private readonly state: TenantState[];
+  private readonly streams: StreamState[] = [];
+  private readonly queue = new EventQueue();
+  private readonly jobs: (Job | undefined)[] = [];
+  private readonly freeIds: number[] = [];
+  private readonly meter: PowerMeter;
+  private readonly recorder: KernelRecorder | null;
+  private readonly perSmBandwidth: number;
+  private dirty = false;
+  private kernelsExecuted = 0;
+  private events = 0;
+
+  constructor(private readonly o: SimOptions) {
+    this.gpu = o.gpu;
+    if (o.tenants.length === 0) throw new Error("a simulation needs at least one tenant");
+    const views: TenantView[] = o.tenants.map((t, i) => ({
+      index: i, name: t.name, role: t.role, priority: t.priority ?? 0, smLimit: t.smLimit ?? null, pool: 0,
+    }));
+    const layout = o.policy.pools?.(o.gpu, views) ?? {
+      pools: [{ name: "gpu", smCount: o.gpu.smCount, memBandwidthBytesPerS: o.gpu.memBandwidthBytesPerS }],
+      tenantPool: views.map(() => 0),
+    };
+    this.pools = layout.pools;
+    this.tenants = views.map((v, i) => ({ ...v, pool: layout.tenantPool[i]! }));
+    this.poolState = this.pools.map((spec) => ({ spec, free: spec.smCount, demand: 0, stretch: 1 }));
+    // Per-SM DRAM bandwidth: measured on the H200 (~119 GB/s per SM, saturating at ~37 SMs; hardware.md §1);
+    // elsewhere assumed to saturate at the same 28% of the SMs.
+    this.perSmBandwidth = o.gpu.memBandwidthPerSmBytesPerS ?? o.gpu.memBandwidthBytesPerS / (0.28 * o.gpu.smCount);
+    this.meter = new PowerMeter(o.gpu, o.power, o.windowNs ?? 10e6, o.limiterWindows ?? 10);
+    this.recorder = o.record ? new KernelRecorder() : null;
+    this.state = o.tenants.map((t, i) => {
+      const st = new TenantState(this.tenants[i]!, t.workload, this.streams.length, t.recordedClockMHz ?? t.workload.recordedOn.maxClockMHz);
+      t.workload.streams.forEach((_, local) => this.streams.push({
+        tenant: i, local, ops: [], instances: [], enqueuedAt: [], head: 0, active: false, lastEnd: 0, readyVersion: 0, outstanding: 0, memopBandwidth: 0,
+      }));
+      st.host = new HostThread(t.workload, t.role === "service" ? (t.arrivals ?? new Float64Array(0)) : null, o.durationNs, this.portFor(i));
+      return st;
+    });
+  }
+
+  run(): SimResult {
+    const o = this.o;
+    const horizon = o.horizonNs ?? 10 * o.durationNs + 10e9;
+    for (let i = 0; i < this.state.length; i++) this.state[i]!.host.run(0);
+    this.queue.push(this.meter.windowNs, EV_POWER, 0, 0);
+    this.schedule();
+    let truncated = false;
+    const q = this.queue;
+    while (q.pop()) {
+      const t = q.topTime;
+      if (t > horizon) { truncated = true; break; }
+      this.now = t;
+      this.events++;
+      this.handle(q.topKind, q.topA, q.topB);
+      if (this.dirty && q.peekTime() > t) this.schedule();
+    }
+    this.meter.closeWindow(this.now);
+    return this.result(truncated);
+  }
+
+  // ---- SchedulerView ----
+  free(pool: number): number { return this.poolState[pool]!.free; }
+  held(tenant: number): number { return this.state[tenant]!.held; }
+  busy(tenant: number): boolean {
+    // Work submitted to any of its streams counts, even between two kernels (the hardware sees its queue).
+    const st = this.state[tenant]!;
+    for (let i = 0; i < st.w.streams.length; i++) if (this.streams[st.streamBase + i]!.outstanding > 0) return true;
+    return false;
+  }
+  capFor(k: KernelWork, sms: number): number {
+    const j = k as Job;
+    j.advance(this.now);
+    return capOn(j.blocks, j.resident, sms, j.remaining);
+  }
+  start(k: KernelWork, sms: number): void {
+    const j = k as Job;
+    if (j.state !== WAITING) throw new Error(`policy started a kernel that is not waiting (tenant ${j.tenant})`);
+    const idx = this.waiting.indexOf(j);
+    this.waiting.splice(idx, 1);
+    j.state = RUNNING;
+    j.last = this.now;
+    if (j.startedAt < 0) j.startedAt = this.now;
+    this.running.push(j);
+    this.allocate(j, sms);
+  }
+  grow(k: KernelWork, sms: number): void {
+    const j = k as Job;
+    if (j.state !== RUNNING || sms <= j.sms) throw new Error(`policy grew a kernel that is not running, or shrank it (tenant ${j.tenant})`);
+    j.advance(this.now);
+    this.allocate(j, sms);
+  }
+  preempt(k: KernelWork): void {
+    const j = k as Job;
+    if (j.state !== RUNNING) throw new Error(`policy preempted a kernel that is not running (tenant ${j.tenant})`);
+    j.advance(this.now);
+    this.release(j);
+    j.state = WAITING;
+    j.sms = 0;
+    j.reclaiming = 0;
+    this.running.splice(this.running.indexOf(j), 1);
+    // Back in readiness order, so first come first served still holds when its context runs again.
+    let i = this.waiting.length;
+    while (i > 0 && this.waiting[i - 1]!.readyAt > j.readyAt) i--;
+    this.waiting.splice(i, 0, j);
+    this.settlePool(this.tenants[j.tenant]!.pool, null);
+  }
+  reclaim(k: KernelWork, sms: number): void {
+    const j = k as Job;
+    if (j.state !== RUNNING || j.inLastWave || sms <= 0 || sms >= j.sms) return;
+    j.advance(this.now);
+    // Blocks of a kernel that has run a full wave finish staggered: k of its n SMs free up in k/n of a wave.
+    // Before that, its first wave's blocks end together at the wave boundary.
+    const wave = 1 / j.rate / j.waves;
+    const done = 1 - j.remaining;
+    const delay = done >= 1 / j.waves ? (wave * sms) / j.sms : (1 / j.waves - done) / j.rate;
+    j.reclaiming = sms;
+    this.queue.push(this.now + delay, EV_RECLAIM, j.id, 0);
+  }
+  setTimer(at: number, tag: number): void {
+    this.queue.push(Math.max(at, this.now), EV_TIMER, tag, 0);
+  }
+
+  // ---- events ----
+  private handle(kind: number, a: number, b: number): void {
+    switch (kind) {
+      case EV_HOST: {
+        const st = this.state[a]!;
+        if (st.hostWake <= this.now) st.hostWake = Infinity;
+        st.host.run(this.now);
+        break;
+      }
+      case EV_READY: {
+        const s = this.streams[a]!;
+        if (s.readyVersion === b) this.materialize(a);
+        break;
+      }
+      case EV_JOB: {
+        const j = this.jobs[a];
+        if (!j || j.state !== RUNNING || j.version !== b) break;
+        j.advance(this.now);
+        // The plan that queued this event was either to the end or to the start of the last wave.
+        if (j.inLastWave) this.finish(j);
+        else {
+          j.remaining = Math.min(j.remaining, 1 / j.waves);
+          this.allocate(j, j.sms);
+          this.dirty = true;
+        }
+        break;
+      }
+      case EV_RECLAIM: {
+        const j = this.jobs[a];
+        if (!j || j.state !== RUNNING || j.reclaiming === 0) break;
+        // In its last wave by now: its SMs are freeing as its last blocks end; nothing to take.
+        if (j.inLastWave) { j.reclaiming = 0; this.dirty = true; break; }
+        j.advance(this.now);
+        const sms = Math.max(1, j.sms - j.reclaiming);
+        j.reclaiming = 0;
+        this.allocate(j, sms);
+        this.dirty = true;
+        break;
+      }
+      case EV_TIMER:
+        this.o.policy.onTimer?.(this, a);
+        this.dirty = true;
+        break;
+      case EV_POWER: {
+        const before = this.meter.clockMHz;
+        const clock = this.meter.closeWindow(this.now);
+        if (clock !== before) for (const j of this.running) { j.advance(this.now); this.retime(j); }
+        if (!this.allFinished()) this.queue.push(this.now + this.meter.windowNs, EV_POWER, 0, 0);
+        break;
+      }
+      case EV_MEMOP: {
+        const s = this.streams[a]!;
+        s.memopBandwidth = 0;
+        this.updateTraffic();
+        this.opDone(a);
+        break;
+      }
+    }
+  }
+
+  private schedule(): void {
+    this.dirty = false;
+    this.o.policy.schedule(this);
+  }
+
+  private allFinished(): boolean {
+    if (this.running.length > 0 || this.waiting.length > 0) return false;
+    for (const st of this.state) if (!st.host.finished) return false;
+    return true;
+  }
+
+  // ---- streams and host ----
+  private portFor(tenant: number): HostPort {
+    return {
+      enqueue: (local, op, instance, t) => {
+        const si = this.state[tenant]!.streamBase + local;
+        const s = this.streams[si]!;
+        s.ops.push(op); s.instances.push(instance); s.enqueuedAt.push(t);
+        s.outstanding++;
+        if (!s.active) this.makeReady(si);
+      },
+      drained: (local) => {
+        const st = this.state[tenant]!;
+        if (local >= 0) return this.streams[st.streamBase + local]!.outstanding === 0;
+        for (let i = 0; i < st.w.streams.length; i++) if (this.streams[st.streamBase + i]!.outstanding > 0) return false;
+        return true;
+      },
+      wakeAt: (t) => {
+        const st = this.state[tenant]!;
+        if (t < st.hostWake) { st.hostWake = t; this.queue.push(t, EV_HOST, tenant, 0); }
+      },
+    };
+  }
+
+  /** The stream's head operation becomes ready after its predecessor and its own launch latency. */
+  private makeReady(si: number): void {
+    const s = this.streams[si]!;
+    if (s.head >= s.ops.length) return;
+    const st = this.state[s.tenant]!;
+    const op = s.ops[s.head]!;
+    const readyAt = Math.max(s.enqueuedAt[s.head]!, s.lastEnd) + st.w.ops.latencyNs[op]!;
+    s.active = true;
+    if (readyAt > this.now) this.queue.push(readyAt, EV_READY, si, ++s.readyVersion);
+    else this.materialize(si);
+  }
+
+  private materialize(si: number): void {
+    const s = this.streams[si]!;
+    const st = this.state[s.tenant]!;
+    const op = s.ops[s.head]!;
+    const item = st.w.ops.item[op]!;
+    if (st.w.ops.kind[op] === OP_KERNEL) {
+      const id = this.freeIds.pop() ?? this.jobs.length;
+      const j = new Job(id, s.tenant, si, op, s.instances[s.head]!, this.prepared(st, item), this.now);
+      j.activity = st.activity[item]!;
+      this.jobs[id] = j;
+      this.waiting.push(j);
+      this.dirty = true;
+    } else {
+      // Memory operations run on the copy engines for their recorded time, using no SMs.
+      const dur = st.w.memops.durationNs[item]!;
+      const bw = dur > 0 ? (st.w.memops.bytes[item]! / dur) * 1e9 : 0;
+      s.memopBandwidth = bw;
+      this.updateTraffic();
+      this.queue.push(this.now + dur, EV_MEMOP, si, 0);
+    }
+  }
+
+  private prepared(st: TenantState, item: number): PreparedKernel {
+    let p = st.prepared[item];
+    if (p === undefined) {
+      const k = st.w.kernels;
+      const us = k.recordedNs[item]! / 1e3;
+      const name = k.names[k.nameId[item]!]!;
+      const cls = classifyKernel(name, us);
+      p = prepareKernel(this.o.timing, {
+        name, gridBlocks: k.gridBlocks[item]!, us,
+        threadsPerBlock: k.threadsPerBlock[item]! || null, regsPerThread: k.regsPerThread[item]! || null, smemPerBlockBytes: k.smemPerBlockBytes[item]!,
+      }, { gpu: st.w.recordedOn, clockMHz: st.clockMHz }, this.gpu, cls);
+      st.prepared[item] = p;
+      st.activity[item] = ACTIVITY[cls];
+    }
+    return p;
+  }
+
+  /** A stream's head operation finished at `now`. */
+  private opDone(si: number): void {
+    const s = this.streams[si]!;
+    const st = this.state[s.tenant]!;
+    const instance = s.instances[s.head]!;
+    s.head++;
+    s.active = false;
+    s.lastEnd = this.now;
+    s.outstanding--;
+    if (s.head > 4096 && s.head * 2 > s.ops.length) {
+      s.ops = s.ops.slice(s.head); s.instances = s.instances.slice(s.head); s.enqueuedAt = s.enqueuedAt.slice(s.head); s.head = 0;
+    }
+    st.host.gpuDone(instance, this.now);
+    if (!s.active) this.makeReady(si);
+    this.dirty = true;
+  }
+
+  // ---- device ----
+  /** Spreads a running job over `sms` SMs at its current progress and re-plans it. */
+  private allocate(j: Job, sms: number): void {
+    const t = this.tenants[j.tenant]!;
+    const pool = this.poolState[t.pool]!;
+    const cap = capOn(j.blocks, j.resident, sms, j.remaining);
+    if (sms < 1 || cap - j.cap > pool.free + 1e-9) {
+      throw new Error(`policy ${this.o.policy.name} gave tenant ${t.name} ${sms} SMs (${cap} SM-equivalents) with ${pool.free} free in pool ${pool.spec.name}`);
+    }
+    if (t.smLimit !== null && this.state[j.tenant]!.held + cap - j.cap > t.smLimit + 1e-9) {
+      throw new Error(`policy ${this.o.policy.name} gave tenant ${t.name} more than its limit of ${t.smLimit} SMs`);
+    }
+    this.release(j);
+    j.sms = sms;
+    j.waves = wavesOn(j.blocks, j.resident, sms);
+    j.inLastWave = j.waves <= 1 || j.remaining <= 1 / j.waves + 1e-9;
+    j.cap = cap;
+    const bw = Math.min(pool.spec.memBandwidthBytesPerS, sms * this.perSmBandwidth);
+    j.demand = memoryBoundness(j.kernel, sms, this.meter.clockMHz) * bw;
+    this.meter.accumulate(this.now);
+    pool.free -= cap;
+    pool.demand += j.demand;
+    this.state[j.tenant]!.held += cap;
+    this.meter.sms[j.activity]! += cap;
+    j.heldSince = this.now;
+    this.settlePool(t.pool, j);
+  }
+
+  /** Takes a job's SMs and bandwidth demand back (before re-allocating, preempting or finishing it). */
+  private release(j: Job): void {
+    if (j.cap === 0 && j.demand === 0) return;
+    const pool = this.poolState[this.tenants[j.tenant]!.pool]!;
+    this.meter.accumulate(this.now);
+    const st = this.state[j.tenant]!;
+    st.smNs += j.cap * (this.now - j.heldSince);
+    pool.free += j.cap;
+    pool.demand = Math.max(0, pool.demand - j.demand);
+    st.held -= j.cap;
+    this.meter.sms[j.activity]! -= j.cap;
+    j.cap = 0;
+    j.demand = 0;
+    j.version++;
+  }
+
+  /**
+   * Re-plans after an allocation change in a pool: every running job of the pool if its bandwidth stretch
+   * moved (their memory parts change), else only `touched`.
+   */
+  private settlePool(poolIndex: number, touched: Job | null): void {
+    const pool = this.poolState[poolIndex]!;
+    const stretch = Math.max(1, pool.demand / pool.spec.memBandwidthBytesPerS);
+    if (Math.abs(stretch - pool.stretch) > 1e-9) {
+      pool.stretch = stretch;
+      for (const r of this.running) {
+        if (this.tenants[r.tenant]!.pool !== poolIndex) continue;
+        r.advance(this.now);
+        this.retime(r);
+      }
+    } else if (touched) this.retime(touched);
+    this.updateTraffic();
+  }
+
+  /** DRAM traffic for the power model: each pool's demand as its stretch lets it through, plus copies. */
+  private updateTraffic(): void {
+    let bw = 0;
+    for (const p of this.poolState) bw += p.demand / p.stretch;
+    for (const s of this.streams) bw += s.memopBandwidth;
+    this.meter.accumulate(this.now);
+    // Sums of float increments and decrements can end a hair below zero.
+    this.meter.bandwidth = Math.max(0, bw);
+  }
+
+  /** Sets a running job's rate from the timing model and queues its next milestone (last wave or end). */
+  private retime(j: Job): void {
+    const pool = this.poolState[this.tenants[j.tenant]!.pool]!;
+    const ns = preparedUs(j.kernel, j.sms, this.meter.clockMHz, 1 / pool.stretch) * 1e3;
+    j.rate = 1 / Math.max(ns, 1e-3);
+    j.version++;
+    const lastWaveAt = j.inLastWave ? 0 : 1 / j.waves;
+    this.queue.push(this.now + Math.max(0, j.remaining - lastWaveAt) / j.rate, EV_JOB, j.id, j.version);
+  }
+
+  private finish(j: Job): void {
+    this.release(j);
+    const pool = this.tenants[j.tenant]!.pool;
+    j.state = DONE;
+    this.running.splice(this.running.indexOf(j), 1);
+    this.settlePool(pool, null);
+    const st = this.state[j.tenant]!;
+    st.kernels++;
+    this.kernelsExecuted++;
+    this.recorder?.add(j.tenant, j.op, j.startedAt, this.now, j.sms);
+    this.jobs[j.id] = undefined;
+    this.freeIds.push(j.id);
+    this.opDone(j.stream);
+  }
+
+  private result(truncated: boolean): SimResult {
+    return {
+      policy: this.o.policy.name,
+      gpu: this.gpu,
+      durationNs: this.o.durationNs,
+      endNs: this.now,
+      pools: this.pools,
+      tenants: this.state.map((st) => ({
+        name: st.view.name,
+        role: st.view.role,
+        latenciesNs: Float64Array.from(st.host.latencies),
+        completionsNs: Float64Array.from(st.host.completions),
+        started: st.host.started,
+        kernels: st.kernels,
+        smNs: st.smNs,
+        recordedClockMHz: st.clockMHz,
+      })),
+      energyJ: this.meter.energyJ,
+      power: this.meter.series,
+      kernelsExecuted: this.kernelsExecuted,
+      events: this.events,
+      truncated,
+      timeline: this.recorder,
+    };
+  }
+}

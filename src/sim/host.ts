@@ -1,0 +1,141 @@
+/**
+ * A tenant's host thread replaying its workload: it takes units of work (requests as they arrive, or
+ * iterations back to back), walks their operations with the recorded host gaps, enqueues GPU work on its
+ * streams and blocks at syncs until the simulated GPU has drained them. Requests wait in arrival order for
+ * the thread (one request at a time, as a single-threaded server does); latency is completion − arrival.
+ */
+import { OP_KERNEL, OP_MEMOP, OP_SYNC_DEVICE, OP_SYNC_STREAM, type Workload } from "../workload/workload";
+
+/** What the host thread needs from the engine. */
+export interface HostPort {
+  /** Enqueues operation `op` of unit instance `instance` on the tenant's local stream at time `t`. */
+  enqueue(localStream: number, op: number, instance: number, t: number): void;
+  /** True when every operation enqueued on the local stream (-1: on all the tenant's streams) has finished. */
+  drained(localStream: number): boolean;
+  /** Asks for `run(t)` to be called at time t. */
+  wakeAt(t: number): void;
+}
+
+export class HostThread {
+  private busy = false;
+  private opPos = 0;
+  private opEnd = 0;
+  /** Host time of the last mark (enqueue of a launch, return of a sync), ns. */
+  private mark = 0;
+  /** Local stream (or -1 for all) the thread is blocked on, or null. */
+  private blockedOn: number | null = null;
+  private nextArrival = 0;
+  private instances = 0;
+  private currentArrival = 0;
+  /** Outstanding GPU operations per unit instance, and whether its host part has finished. */
+  private readonly outstanding: number[] = [];
+  private readonly hostDone: boolean[] = [];
+  private readonly arrivalOf: number[] = [];
+
+  /** Latency of every finished request (services) or duration of every iteration (jobs), ns. */
+  readonly latencies: number[] = [];
+  /** Completion time of every finished unit, ns. */
+  readonly completions: number[] = [];
+
+  constructor(
+    private readonly w: Workload,
+    /** Request arrival times (services); null for a job that runs units back to back. */
+    private readonly arrivals: Float64Array | null,
+    /** A job starts no unit at or after this time, ns. */
+    private readonly stopNs: number,
+    private readonly port: HostPort,
+  ) {
+    if (w.units.count === 0) throw new Error(`${w.source}: the workload has no units of work`);
+  }
+
+  /** Units arrived (services) or started (jobs). */
+  get started(): number { return this.arrivals ? this.nextArrival : this.instances; }
+
+  /** True once the thread will start no more units and every started one has completed. */
+  get finished(): boolean {
+    const more = this.arrivals ? this.nextArrival < this.arrivals.length : this.mark < this.stopNs;
+    return !this.busy && !more && this.completions.length === this.instances;
+  }
+
+  /** Runs the host program up to time `now`. */
+  run(now: number): void {
+    for (;;) {
+      if (!this.busy && !this.startUnit(now)) return;
+      if (this.blockedOn !== null) return;
+      const w = this.w.ops;
+      while (this.opPos < this.opEnd) {
+        const i = this.opPos;
+        const t = this.mark + w.preNs[i]!;
+        if (t > now) { this.port.wakeAt(t); return; }
+        const kind = w.kind[i]!;
+        if (kind === OP_KERNEL || kind === OP_MEMOP) {
+          this.outstanding[this.instances - 1]!++;
+          this.port.enqueue(w.stream[i]!, i, this.instances - 1, t);
+          this.mark = t;
+          this.opPos++;
+        } else {
+          const target = kind === OP_SYNC_STREAM ? w.stream[i]! : -1;
+          this.mark = t;
+          if (!this.port.drained(target)) { this.blockedOn = target; return; }
+          this.mark = t + w.latencyNs[i]!;
+          this.opPos++;
+        }
+      }
+      if (this.mark > now) { this.port.wakeAt(this.mark); return; }
+      // The unit's host part is done; it completes when its GPU work has too.
+      const inst = this.instances - 1;
+      this.hostDone[inst] = true;
+      this.busy = false;
+      if (this.outstanding[inst] === 0) this.complete(inst, this.mark);
+    }
+  }
+
+  /** A GPU operation of `instance` finished at `now`; called after the engine updated its stream state. */
+  gpuDone(instance: number, now: number): void {
+    const left = --this.outstanding[instance]!;
+    if (left === 0 && this.hostDone[instance]) this.complete(instance, now);
+    if (this.blockedOn !== null && this.port.drained(this.blockedOn)) {
+      const i = this.opPos;
+      this.blockedOn = null;
+      this.mark = Math.max(this.mark, now) + this.w.ops.latencyNs[i]!;
+      this.opPos++;
+      if (this.mark > now) this.port.wakeAt(this.mark);
+      else this.run(now);
+    }
+  }
+
+  private startUnit(now: number): boolean {
+    const units = this.w.units;
+    let start: number;
+    if (this.arrivals) {
+      if (this.nextArrival >= this.arrivals.length) return false;
+      const a = this.arrivals[this.nextArrival]!;
+      if (a > now) { this.port.wakeAt(a); return false; }
+      this.nextArrival++;
+      this.currentArrival = a;
+      start = Math.max(now, this.mark);
+    } else {
+      // Back to back: the next iteration starts after the recorded host gap between iterations.
+      const lead = this.instances === 0 ? 0 : units.leadNs[this.instances % units.count]!;
+      start = this.mark + lead;
+      if (start >= this.stopNs) { this.mark = start; return false; }
+      if (start > now) { this.mark = start - lead; this.port.wakeAt(start); return false; }
+      this.currentArrival = start;
+    }
+    const u = this.instances % units.count;
+    this.instances++;
+    this.outstanding.push(0);
+    this.hostDone.push(false);
+    this.arrivalOf.push(this.currentArrival);
+    this.busy = true;
+    this.mark = start;
+    this.opPos = units.start[u]!;
+    this.opEnd = units.start[u + 1]!;
+    return true;
+  }
+
+  private complete(instance: number, t: number): void {
+    this.latencies.push(t - this.arrivalOf[instance]!);
+    this.completions.push(t);
+  }
+}

@@ -13,6 +13,7 @@ import { CALIBRATE_USAGE, calibrateCommand } from "./calibrate";
 import { MODEL_ERROR_USAGE, modelErrorCommand } from "./model-error";
 import { InputError } from "./output";
 import { STACK_USAGE, stackCommand } from "./stack";
+import { RUN_USAGE, runCommand } from "./run";
 
 const COMMANDS: Record<string, { usage: string; doc: string; run: (argv: string[]) => Promise<number> }> = {
   import: { usage: IMPORT_USAGE, doc: "import one trace (Kineto JSON, nsys SQLite) into one Arrow file of canonical tables", run: importCommand },
@@ -21,6 +22,7 @@ const COMMANDS: Record<string, { usage: string; doc: string; run: (argv: string[
   predict: { usage: PREDICT_USAGE, doc: "predict kernel durations at other SM counts, clocks or GPUs from their full-chip durations", run: predictCommand },
   calibrate: { usage: CALIBRATE_USAGE, doc: "fit the timing and power model on measurements and write a calibration JSON", run: calibrateCommand },
   stack: { usage: STACK_USAGE, doc: "replay a latency-critical service beside a best-effort job on one simulated GPU under a sharing policy", run: stackCommand },
+  run: { usage: RUN_USAGE, doc: "replay an experiment file: any number of tenants, each with its trace and arrival process, under one policy", run: runCommand },
   "model-error": { usage: MODEL_ERROR_USAGE, doc: "the timing and power model's error on measurements: per workload, cross-validated, against baselines", run: modelErrorCommand },
 };
 

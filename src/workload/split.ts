@@ -11,7 +11,7 @@
 import type { Trace } from "../trace/tables";
 import { Columns } from "./columns";
 import type { HostProgram } from "./host-program";
-import { findPeriod, findPeriods, occurrences } from "./period";
+import { findPeriod, findPeriods, occurrences, shiftMatch } from "./period";
 import { OP_KERNEL, OP_MEMOP, type SplitMethod } from "./workload";
 
 /** How `extractWorkload` finds units: a method, `auto` (steps, then syncs, then repeat, then whole), or `{ range: regex }`. */
@@ -164,22 +164,31 @@ function repeatUnits(p: HostProgram): UnitRanges | string {
   const seq = Int32Array.from(kOps, (o) => p.key[o]);
   const periods = findPeriods(seq);
   if (periods.length === 0) return "no repeating kernel sequence";
+  // Periods with an anchor kernel first; a fixed stride only for a sequence that repeats (almost) exactly, since a
+  // sub-structure (identical layers) repeats well enough to pass the period test but must not be cut every layer.
   const failures: string[] = [];
-  for (const per of periods) {
-    const r = cutRepeats(p, kOps, seq, per);
-    if (typeof r !== "string") return r;
-    failures.push(r);
+  for (const stride of [false, true]) {
+    for (const per of periods) {
+      if (stride && shiftMatch(seq, per) < EXACT_MATCH) continue;
+      const r = cutRepeats(p, kOps, seq, per, stride);
+      if (typeof r !== "string") return r;
+      if (!stride) failures.push(r);
+    }
   }
   return failures.join("; ");
 }
 
+/** Shift match above which a kernel sequence counts as exactly periodic (cut at a fixed stride). */
+const EXACT_MATCH = 0.98;
+
 /**
  * Units of `per` kernels. They start at the occurrences of an anchor kernel, one that occurs once per period
  * (every gap within tolerance of it, so iterations may differ by a few kernels) and gives the most whole repeats;
- * among those, the one after the longest host idle time, the host's natural start of an iteration. Where no
- * kernel occurs once per period, units start every `per` kernels from the phase with the longest host idle time.
+ * among those, the one after the longest host idle time, the host's natural start of an iteration. With `stride`
+ * (an exactly periodic sequence in which no kernel occurs once per period), units start every `per` kernels from
+ * the phase with the longest host idle time.
  */
-function cutRepeats(p: HostProgram, kOps: number[], seq: Int32Array, per: number): UnitRanges | string {
+function cutRepeats(p: HostProgram, kOps: number[], seq: Int32Array, per: number, stride: boolean): UnitRanges | string {
   const nK = kOps.length;
   const { off, pos } = occurrences(seq);
   const idleBefore = (q: number): number => p.mark[kOps[q]] - p.mark[kOps[q - 1]];
@@ -191,7 +200,7 @@ function cutRepeats(p: HostProgram, kOps: number[], seq: Int32Array, per: number
     return n ? sum / n : 0;
   };
   let anchors: ArrayLike<number> = [], anchorUnits = 0, anchorIdle = -1;
-  for (let v = 0; v + 1 < off.length; v++) {
+  for (let v = 0; !stride && v + 1 < off.length; v++) {
     const c = off[v + 1] - off[v];
     if (c < 2) continue;
     let regular = true;
@@ -202,7 +211,7 @@ function cutRepeats(p: HostProgram, kOps: number[], seq: Int32Array, per: number
     if (units > anchorUnits || (units === anchorUnits && idle > anchorIdle)) { anchors = qs; anchorUnits = units; anchorIdle = idle; }
   }
   let how = "";
-  if (anchors.length === 0) {
+  if (stride) {
     let best = -1;
     for (let phase = 0; phase < per; phase++) {
       const qs: number[] = [];
@@ -210,8 +219,8 @@ function cutRepeats(p: HostProgram, kOps: number[], seq: Int32Array, per: number
       const idle = meanIdle(qs);
       if (idle > best) { best = idle; anchors = qs; }
     }
-    how = ", cut every " + per + " kernels (no kernel occurs once per repeat)";
-  }
+    how = `, cut every ${per} kernels (no kernel occurs once per repeat)`;
+  } else if (anchors.length === 0) return `no kernel marks each repeat of ${per} kernels`;
 
   // The cut before kernel q: after the last sync since the previous kernel, at the op with the longest host gap.
   const cutBefore = (q: number): number => {

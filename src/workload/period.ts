@@ -57,20 +57,29 @@ export function shiftMatch(seq: Int32Array, p: number): number {
 /** Ids occurring up to this many times per iteration still vote for the iteration length. */
 const MAX_PER_ITERATION = 4;
 
+/** Default least shift match for a period: a warm-up or a few odd kernels still pass. */
+export const MIN_MATCH = 0.85;
+
 export interface PeriodOptions {
-  /** Least fraction of positions that must repeat at the shift; default 0.85 (a warm-up or a few odd kernels still pass). */
+  /** Least fraction of positions that must repeat at the shift; default MIN_MATCH. */
   minMatch?: number;
   /** Most candidate shifts checked, the most voted first; default 48. */
   maxCandidates?: number;
 }
 
+/** A candidate period and the fraction of the sequence that repeats at it. */
+export interface PeriodCandidate {
+  readonly period: number;
+  readonly match: number;
+}
+
 /**
- * Every candidate period p (at least two full repeats: 2p ≤ n) at which the sequence matches itself, smallest
- * first. Every multiple of a period is a period too, and a sub-structure (identical layers of a network) can
- * repeat as well as the whole iteration: callers take the first one that also cuts cleanly.
+ * The most voted candidate periods p (at least two full repeats: 2p ≤ n), smallest first, each with its shift
+ * match. Jitter (iterations a kernel longer or shorter) lowers the match of the true period, so callers that
+ * can check a period another way (a kernel that marks every repeat) may take one below `minMatch`.
  */
-export function findPeriods(seq: Int32Array, options: PeriodOptions = {}): number[] {
-  const minMatch = options.minMatch ?? 0.85, maxCandidates = options.maxCandidates ?? 48;
+export function periodCandidates(seq: Int32Array, options: PeriodOptions = {}): PeriodCandidate[] {
+  const maxCandidates = options.maxCandidates ?? 48;
   const n = seq.length;
   if (n < 2) return [];
   const { off, pos } = occurrences(seq);
@@ -83,8 +92,19 @@ export function findPeriods(seq: Int32Array, options: PeriodOptions = {}): numbe
       if (gap > 0 && 2 * gap <= n) votes.set(gap, (votes.get(gap) ?? 0) + (off[v + 1] - off[v]) / step);
     }
   }
-  const candidates = [...votes].sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, maxCandidates).map(([p]) => p).sort((a, b) => a - b);
-  return candidates.filter((p) => shiftMatch(seq, p) >= minMatch);
+  return [...votes].sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, maxCandidates)
+    .map(([period]) => ({ period, match: shiftMatch(seq, period) }))
+    .sort((a, b) => a.period - b.period);
+}
+
+/**
+ * Every candidate period at which the sequence matches itself (at least `minMatch` of it), smallest first.
+ * Every multiple of a period is a period too, and a sub-structure (identical layers of a network) can repeat as
+ * well as the whole iteration: callers take the first one that also cuts cleanly.
+ */
+export function findPeriods(seq: Int32Array, options: PeriodOptions = {}): number[] {
+  const minMatch = options.minMatch ?? MIN_MATCH;
+  return periodCandidates(seq, options).filter((c) => c.match >= minMatch).map((c) => c.period);
 }
 
 /** The smallest period of the sequence (see `findPeriods`), or 0 when it does not repeat. */

@@ -11,7 +11,7 @@
 import type { Trace } from "../trace/tables";
 import { Columns } from "./columns";
 import type { HostProgram } from "./host-program";
-import { findPeriod, findPeriods, occurrences, shiftMatch } from "./period";
+import { MIN_MATCH, findPeriod, occurrences, periodCandidates, type Occurrences } from "./period";
 import { OP_KERNEL, OP_MEMOP, type SplitMethod } from "./workload";
 
 /** How `extractWorkload` finds units: a method, `auto` (steps, then syncs, then repeat, then whole), or `{ range: regex }`. */
@@ -162,20 +162,21 @@ function repeatUnits(p: HostProgram): UnitRanges | string {
   const kOps: number[] = [];
   for (let i = 0; i < p.count; i++) if (p.kind[i] === OP_KERNEL) kOps.push(i);
   const seq = Int32Array.from(kOps, (o) => p.key[o]);
-  const periods = findPeriods(seq);
-  if (periods.length === 0) return "no repeating kernel sequence";
-  // Periods with an anchor kernel first; a fixed stride only for a sequence that repeats (almost) exactly, since a
-  // sub-structure (identical layers) repeats well enough to pass the period test but must not be cut every layer.
-  const failures: string[] = [];
+  const candidates = periodCandidates(seq);
+  const occ = occurrences(seq);
+  // Periods with an anchor kernel first, smallest first; a fixed stride only for a sequence that repeats (almost)
+  // exactly, since a sub-structure (identical layers) repeats well enough to pass a shift test but must not be
+  // cut every layer.
   for (const stride of [false, true]) {
-    for (const per of periods) {
-      if (stride && shiftMatch(seq, per) < EXACT_MATCH) continue;
-      const r = cutRepeats(p, kOps, seq, per, stride);
+    for (const { period, match } of candidates) {
+      if (stride && match < EXACT_MATCH) continue;
+      const r = cutRepeats(p, kOps, seq, occ, period, stride, match >= MIN_MATCH);
       if (typeof r !== "string") return r;
-      if (!stride) failures.push(r);
     }
   }
-  return failures.join("; ");
+  return candidates.some((c) => c.match >= MIN_MATCH)
+    ? `the kernel sequence repeats every ${candidates.filter((c) => c.match >= MIN_MATCH).map((c) => c.period).slice(0, 4).join(" or ")} kernels, but no kernel marks the repeats`
+    : "no repeating kernel sequence";
 }
 
 /** Shift match above which a kernel sequence counts as exactly periodic (cut at a fixed stride). */
@@ -186,11 +187,11 @@ const EXACT_MATCH = 0.98;
  * (every gap within tolerance of it, so iterations may differ by a few kernels) and gives the most whole repeats;
  * among those, the one after the longest host idle time, the host's natural start of an iteration. With `stride`
  * (an exactly periodic sequence in which no kernel occurs once per period), units start every `per` kernels from
- * the phase with the longest host idle time.
+ * the phase with the longest host idle time. A period that did not pass the shift test (`matched` false) must
+ * give units of which most hold the same kernel sequence.
  */
-function cutRepeats(p: HostProgram, kOps: number[], seq: Int32Array, per: number, stride: boolean): UnitRanges | string {
-  const nK = kOps.length;
-  const { off, pos } = occurrences(seq);
+function cutRepeats(p: HostProgram, kOps: number[], seq: Int32Array, occ: Occurrences, per: number, stride: boolean, matched: boolean): UnitRanges | string {
+  const nK = kOps.length, { off, pos } = occ;
   const idleBefore = (q: number): number => p.mark[kOps[q]] - p.mark[kOps[q - 1]];
   const lastWhole = (q: number): boolean => q + per <= nK || nK - q >= (1 - COUNT_TOLERANCE) * per;
   // The trace's first kernel has no host gap before it that the trace shows: it is left out of the means.
@@ -232,14 +233,25 @@ function cutRepeats(p: HostProgram, kOps: number[], seq: Int32Array, per: number
     }
     return best;
   };
-  const starts: number[] = [], ends: number[] = [], unitKernels: number[] = [];
+  const starts: number[] = [], ends: number[] = [], unitKernels: number[] = [], anchorsAt: number[] = [];
   for (let j = 0; j < anchors.length; j++) {
     const q = anchors[j], nextQ = j + 1 < anchors.length ? anchors[j + 1] : q + per;
     if (nextQ < nK) { starts.push(cutBefore(q)); ends.push(cutBefore(nextQ)); unitKernels.push(nextQ - q); }
     else if (lastWhole(q)) { starts.push(cutBefore(q)); ends.push(p.count); unitKernels.push(nK - q); }
+    else continue;
+    anchorsAt.push(q);
   }
   const [lo, hi] = trimEnds(unitKernels, per);
   if (hi - lo < 2) return `fewer than 2 whole repeats of ${per} kernels`;
+  if (!matched) {
+    const sigs = new Map<number, number>();
+    for (let u = lo; u < hi; u++) {
+      let h = 0x52;
+      for (let q = anchorsAt[u]; q < anchorsAt[u] + unitKernels[u]; q++) h = mix(h, seq[q]);
+      sigs.set(h, (sigs.get(h) ?? 0) + 1);
+    }
+    if (Math.max(...sigs.values()) < 0.5 * (hi - lo)) return `repeats of ${per} kernels differ`;
+  }
   return {
     start: starts.slice(lo, hi), end: ends.slice(lo, hi), label: Array.from({ length: hi - lo }, (_, k) => `repeat ${k + 1}`),
     method: "repeat", detail: `${hi - lo} repeats of a ${per}-kernel sequence${how}`,

@@ -1,0 +1,113 @@
+/**
+ * Simulated against measured co-location: a latency-critical service beside a best-effort job, measured on
+ * real hardware under each sharing mechanism (`../shared/calibration/h200/colocation/<case>/`, made by
+ * `lab/colocate.py`), replayed from the two workloads' traces under the matching policy. One row per
+ * scenario: service p50 and p99 and job iterations/s, simulated next to measured, and the relative error.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { latencyStats } from "../metrics/latency";
+import type { JobSummary, ServiceSummary } from "../metrics/summary";
+import { replay, type TenantSpec } from "../replay";
+import type { Workload } from "../workload/workload";
+
+/** A measured scenario file stem → the policy that models it and the job's thread limit. */
+export const COLOCATION_SCENARIOS: readonly { scenario: string; policy: string; beLimitPct?: number; what: string }[] = [
+  { scenario: "alone", policy: "mps", what: "each alone" },
+  { scenario: "timeslice", policy: "timeslice", what: "two processes, default time slicing" },
+  { scenario: "mps", policy: "mps", what: "two MPS clients" },
+  { scenario: "mps_train25", policy: "mps-limit", beLimitPct: 25, what: "MPS, job at 25% active threads" },
+  { scenario: "prio", policy: "priority", what: "one process, service on a high-priority stream" },
+];
+
+export interface MeasuredScenario {
+  readonly scenario: string;
+  readonly serviceP50Us: number | null;
+  readonly serviceP99Us: number | null;
+  readonly jobItsPerS: number | null;
+  readonly requests: number | null;
+  readonly rate: number | null;
+  readonly durationS: number | null;
+}
+
+export interface ColocationRow {
+  readonly scenario: string;
+  readonly policy: string;
+  readonly measured_p50_ms: number | null;
+  readonly simulated_p50_ms: number | null;
+  readonly p50_error: number | null;
+  readonly measured_p99_ms: number | null;
+  readonly simulated_p99_ms: number | null;
+  readonly p99_error: number | null;
+  readonly measured_its: number | null;
+  readonly simulated_its: number | null;
+  readonly its_error: number | null;
+}
+
+interface LabRecord { role: "infer" | "train"; lat_us?: number[]; rate?: number; steps?: number; secs?: number }
+
+/** Reads the measured scenarios of one case folder (files `<scenario>[_infer|_train].<n>.json`). */
+export function readMeasuredColocation(dir: string): MeasuredScenario[] {
+  const records = new Map<string, LabRecord[]>();
+  for (const f of fs.readdirSync(dir).filter((n) => n.endsWith(".json")).sort()) {
+    const stem = f.replace(/\.\d+\.json$/, "").replace(/_(infer|train)$/, "");
+    const parsed = JSON.parse(fs.readFileSync(path.join(dir, f), "utf8")) as LabRecord | LabRecord[];
+    const list = records.get(stem) ?? [];
+    list.push(...(Array.isArray(parsed) ? parsed : [parsed]));
+    records.set(stem, list);
+  }
+  return [...records.entries()].map(([scenario, list]) => {
+    const infer = list.find((r) => r.role === "infer");
+    const train = list.find((r) => r.role === "train");
+    const lat = infer?.lat_us ? latencyStats(Float64Array.from(infer.lat_us)) : null;
+    return {
+      scenario,
+      serviceP50Us: lat?.p50 ?? null,
+      serviceP99Us: lat?.p99 ?? null,
+      jobItsPerS: train?.steps && train.secs ? train.steps / train.secs : null,
+      requests: infer?.lat_us?.length ?? null,
+      rate: infer?.rate ?? null,
+      durationS: train?.secs ?? null,
+    };
+  });
+}
+
+const rel = (sim: number | null, meas: number | null) => (sim === null || meas === null || meas === 0 ? null : sim / meas - 1);
+
+/** Replays every measured scenario of `dir` with the service and job workloads and compares. */
+export async function colocationValidation(dir: string, service: Workload, job: Workload, options: { gpu?: string; seed?: number; durationS?: number } = {}): Promise<ColocationRow[]> {
+  const measured = new Map(readMeasuredColocation(dir).map((m) => [m.scenario, m]));
+  const rows: ColocationRow[] = [];
+  for (const s of COLOCATION_SCENARIOS) {
+    const m = measured.get(s.scenario);
+    if (!m) continue;
+    const rate = m.rate ?? 300;
+    const durationS = options.durationS ?? 12;
+    const hp: TenantSpec = { name: "service", trace: service, arrival: { kind: "poisson", ratePerS: rate }, priority: 1 };
+    const be: TenantSpec = { name: "job", trace: job, arrival: { kind: "back-to-back" }, priority: 0, limitPct: s.beLimitPct ?? null };
+    const base = { gpu: options.gpu ?? "h200", policy: s.policy, durationS, seed: options.seed ?? 1 };
+    let svc: ServiceSummary | null = null, jb: JobSummary | null = null;
+    if (s.scenario === "alone") {
+      if (m.serviceP50Us !== null) svc = (await replay({ ...base, tenants: [hp] })).summary.tenants[0] as ServiceSummary;
+      if (m.jobItsPerS !== null) jb = (await replay({ ...base, tenants: [be] })).summary.tenants[0] as JobSummary;
+    } else {
+      const r = await replay({ ...base, tenants: [hp, be] });
+      svc = r.summary.tenants[0] as ServiceSummary;
+      jb = r.summary.tenants[1] as JobSummary;
+    }
+    const p50 = svc ? svc.p50_us / 1e3 : null, p99 = svc ? svc.p99_us / 1e3 : null, its = jb ? jb.throughput_its : null;
+    const mp50 = m.serviceP50Us === null ? null : m.serviceP50Us / 1e3, mp99 = m.serviceP99Us === null ? null : m.serviceP99Us / 1e3;
+    rows.push({
+      scenario: s.scenario, policy: s.policy,
+      measured_p50_ms: mp50, simulated_p50_ms: p50, p50_error: rel(p50, mp50),
+      measured_p99_ms: mp99, simulated_p99_ms: p99, p99_error: rel(p99, mp99),
+      measured_its: m.jobItsPerS, simulated_its: its, its_error: rel(its, m.jobItsPerS),
+    });
+  }
+  return rows;
+}
+
+/** Positions of scenarios when sorted by a column (ascending), for comparing simulated and measured rankings. */
+export function rankBy(rows: readonly ColocationRow[], key: keyof ColocationRow): string[] {
+  return rows.filter((r) => typeof r[key] === "number").sort((a, b) => (a[key] as number) - (b[key] as number)).map((r) => r.scenario);
+}

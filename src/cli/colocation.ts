@@ -1,0 +1,41 @@
+/**
+ * `lithos-replay colocation <measured-dir> --hp <trace> --be <trace> [--gpu h200] [--seed n] [--json]`:
+ * replays every measured co-location scenario of a case folder and prints simulated next to measured.
+ */
+import { colocationValidation, rankBy, type ColocationRow } from "../analysis/colocation";
+import { parseArgs, UsageError } from "./args";
+import { gpuOption } from "./gpu-option";
+import { InputError } from "./output";
+import { workloadInput } from "./workload-option";
+import * as fs from "node:fs";
+
+export const COLOCATION_USAGE = "lithos-replay colocation <measured-dir> --hp <service trace> --be <job trace> [--gpu h200] [--seed n] [--json]";
+
+const ms = (x: number | null) => (x === null ? "-" : x.toFixed(2));
+const pct = (x: number | null) => (x === null ? "-" : `${x >= 0 ? "+" : ""}${(x * 100).toFixed(0)}%`);
+
+export function formatColocation(rows: readonly ColocationRow[]): string {
+  const lines = ["scenario      policy        p50 ms meas/sim (err)        p99 ms meas/sim (err)        job it/s meas/sim (err)"];
+  for (const r of rows) {
+    lines.push(`${r.scenario.padEnd(13)} ${r.policy.padEnd(13)} ${`${ms(r.measured_p50_ms)} / ${ms(r.simulated_p50_ms)} (${pct(r.p50_error)})`.padEnd(28)} ${`${ms(r.measured_p99_ms)} / ${ms(r.simulated_p99_ms)} (${pct(r.p99_error)})`.padEnd(28)} ${ms(r.measured_its)} / ${ms(r.simulated_its)} (${pct(r.its_error)})`);
+  }
+  const same = (k: keyof ColocationRow, sk: keyof ColocationRow) => rankBy(rows, k).join(" < ") === rankBy(rows, sk).join(" < ");
+  lines.push("", `ranking by p50 as measured: ${same("measured_p50_ms", "simulated_p50_ms") ? "yes" : "no"} (${rankBy(rows, "measured_p50_ms").join(" < ")} measured; ${rankBy(rows, "simulated_p50_ms").join(" < ")} simulated)`);
+  lines.push(`ranking by job it/s as measured: ${same("measured_its", "simulated_its") ? "yes" : "no"} (${rankBy(rows, "measured_its").join(" < ")} measured; ${rankBy(rows, "simulated_its").join(" < ")} simulated)`);
+  return `${lines.join("\n")}\n`;
+}
+
+export async function colocationCommand(argv: string[]): Promise<number> {
+  const { positionals, options } = parseArgs(argv, ["--hp", "--be", "--gpu", "--seed"], ["--json"]);
+  if (positionals.length !== 1) throw new UsageError("colocation takes one folder of measured scenarios");
+  const dir = positionals[0]!;
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new InputError(dir, "not a folder of measured scenarios");
+  const hp = options.get("--hp"), be = options.get("--be");
+  if (typeof hp !== "string" || typeof be !== "string") throw new UsageError("colocation needs --hp <service trace> and --be <job trace>");
+  const gpu = gpuOption(options.get("--gpu"));
+  const seed = Number(options.get("--seed") ?? 1);
+  if (!Number.isSafeInteger(seed) || seed < 0) throw new UsageError("--seed takes a whole number ≥ 0");
+  const rows = await colocationValidation(dir, await workloadInput(hp, "auto"), await workloadInput(be, "auto"), { gpu: gpu.key, seed });
+  process.stdout.write(options.has("--json") ? `${JSON.stringify(rows)}\n` : formatColocation(rows));
+  return 0;
+}

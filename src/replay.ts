@@ -34,6 +34,8 @@ export interface TenantSpec {
   readonly limitPct?: number | null;
   /** How to split the trace into units (default auto). */
   readonly split?: ExtractOptions["split"];
+  /** Jobs: host time between iterations, µs, or "recorded" for the trace's own gaps. Default 0 (back to back). */
+  readonly gapUs?: number | "recorded";
 }
 
 export interface ScenarioSpec {
@@ -91,6 +93,7 @@ export async function replay(spec: ScenarioSpec): Promise<ReplayResult> {
       arrivals: role === "service" ? arrivalsFor(t.arrival, durationNs, spec.seed + i) : undefined,
       priority: entry.honoursPriorities ? (t.priority ?? 0) : 0,
       smLimit: limit,
+      gapNs: t.gapUs === "recorded" ? null : (t.gapUs ?? 0) * 1e3,
     };
   });
   const cal = calibrationFor(gpu);

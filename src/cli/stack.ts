@@ -15,7 +15,7 @@ import { splitOption, workloadInput } from "./workload-option";
 
 export const STACK_USAGE =
   "lithos-replay stack --gpu h200 --hp <trace> --hp-rate <req/s> --be <trace> --policy <" + POLICY_NAMES.join("|") + "> " +
-  "[--be-limit <pct>] [--hp-limit <pct>] --duration <s> --seed <n> [--slo-us <µs>] [--hp-split <how>] [--be-split <how>] [--json]";
+  "[--be-limit <pct>] [--hp-limit <pct>] --duration <s> --seed <n> [--slo-us <µs>] [--hp-split <how>] [--be-split <how>] [--be-gap <µs|recorded>] [--json]";
 
 function numberOption(options: Map<string, string | true>, key: string, check: (n: number) => boolean, what: string): number | undefined {
   const v = options.get(key);
@@ -27,7 +27,7 @@ function numberOption(options: Map<string, string | true>, key: string, check: (
 
 export async function stackCommand(argv: string[]): Promise<number> {
   const { positionals, options } = parseArgs(argv,
-    ["--gpu", "--hp", "--hp-rate", "--be", "--policy", "--be-limit", "--hp-limit", "--duration", "--seed", "--slo-us", "--hp-split", "--be-split"], ["--json"]);
+    ["--gpu", "--hp", "--hp-rate", "--be", "--policy", "--be-limit", "--hp-limit", "--duration", "--seed", "--slo-us", "--hp-split", "--be-split", "--be-gap"], ["--json"]);
   if (positionals.length) throw new UsageError(`unexpected argument ${positionals[0]}`);
   const str = (k: string) => { const v = options.get(k); return typeof v === "string" ? v : undefined; };
   const gpu = gpuOption(options.get("--gpu"));
@@ -45,12 +45,15 @@ export async function stackCommand(argv: string[]): Promise<number> {
   const seed = numberOption(options, "--seed", (n) => Number.isSafeInteger(n) && n >= 0, "a whole number ≥ 0") ?? 1;
   const slo = numberOption(options, "--slo-us", (n) => n > 0, "microseconds > 0");
 
+  const gapText = str("--be-gap");
+  const gap = gapText === undefined ? 0 : gapText === "recorded" ? "recorded" as const : Number(gapText);
+  if (typeof gap === "number" && !(gap >= 0 && Number.isFinite(gap))) throw new UsageError(`--be-gap takes microseconds ≥ 0 or "recorded", got "${gapText}"`);
   const tenants: TenantSpec[] = [];
   if (hp) {
     tenants.push({ name: "hp", trace: await workloadInput(hp, splitOption(str("--hp-split"))), arrival: { kind: "poisson", ratePerS: rate! }, priority: 1, limitPct: hpLimit ?? null });
   }
   if (be) {
-    tenants.push({ name: "be", trace: await workloadInput(be, splitOption(str("--be-split"))), arrival: { kind: "back-to-back" }, priority: 0, limitPct: beLimit ?? null });
+    tenants.push({ name: "be", trace: await workloadInput(be, splitOption(str("--be-split"))), arrival: { kind: "back-to-back" }, priority: 0, limitPct: beLimit ?? null, gapUs: gap });
   }
   const r = await replay({ gpu: gpu.key, policy, tenants, durationS: duration, seed, sloUs: slo ?? null });
   const s = r.summary;

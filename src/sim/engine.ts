@@ -33,6 +33,8 @@ export interface SimTenant {
    * `aloneClockMHz` (./recorded-clock.ts) gives the clock the power limiter settles at for the tenant alone.
    */
   readonly recordedClockMHz?: number;
+  /** Jobs: host time between iterations, ns, or null for the gap recorded before each unit. Default 0 (back to back). */
+  readonly gapNs?: number | null;
 }
 
 export interface SimOptions {
@@ -172,7 +174,7 @@ class Engine implements SchedulerView {
       t.workload.streams.forEach((_, local) => this.streams.push({
         tenant: i, local, ops: [], instances: [], enqueuedAt: [], head: 0, active: false, lastEnd: 0, readyVersion: 0, outstanding: 0, memopBandwidth: 0,
       }));
-      st.host = new HostThread(t.workload, t.role === "service" ? (t.arrivals ?? new Float64Array(0)) : null, o.durationNs, this.portFor(i));
+      st.host = new HostThread(t.workload, t.role === "service" ? (t.arrivals ?? new Float64Array(0)) : null, o.durationNs, this.portFor(i), t.gapNs === undefined ? 0 : t.gapNs);
       return st;
     });
   }

@@ -44,6 +44,8 @@ export class HostThread {
     /** A job starts no unit at or after this time, ns. */
     private readonly stopNs: number,
     private readonly port: HostPort,
+    /** Host time a job waits between units, ns; null: the gap recorded before each unit. */
+    private readonly gapNs: number | null = 0,
   ) {
     if (w.units.count === 0) throw new Error(`${w.source}: the workload has no units of work`);
   }
@@ -115,8 +117,9 @@ export class HostThread {
       this.currentArrival = a;
       start = Math.max(now, this.mark);
     } else {
-      // Back to back: the next iteration starts after the recorded host gap between iterations.
-      const lead = this.instances === 0 ? 0 : units.leadNs[this.instances % units.count]!;
+      // Back to back: the next iteration starts after the gap between iterations (none by default: the
+      // recorded one is often a capture harness's sleep or a profiler flush, not the program's own work).
+      const lead = this.instances === 0 ? 0 : (this.gapNs ?? units.leadNs[this.instances % units.count]!);
       start = this.mark + lead;
       if (start >= this.stopNs) { this.mark = start; return false; }
       if (start > now) { this.mark = start - lead; this.port.wakeAt(start); return false; }

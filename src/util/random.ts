@@ -19,19 +19,12 @@ function rotl(x: number, k: number): number {
 }
 
 /**
- * A generator of uniform numbers in [0, 1) with 53 random bits, deterministic for a given `seed`.
- * The seed may be any finite number; integers up to 2^53 are distinct seeds (the high word is mixed in too).
+ * The xoshiro128** generator (Blackman and Vigna) on a four-word state, advanced in place: each call returns the
+ * next 32-bit output as an unsigned integer. The state must not be all zero.
  */
-export function makeRng(seed: number): () => number {
-  if (!Number.isFinite(seed)) throw new Error(`random seed must be a finite number, got ${seed}`);
-  const whole = Math.trunc(seed);
-  let state = (whole >>> 0) ^ Math.imul(Math.floor(whole / 0x100000000) | 0, 0x27d4eb2d);
-  const s = new Uint32Array(4);
-  for (let i = 0; i < 4; i++) [state, s[i]] = splitmix32(state);
-  // xoshiro128** must not start from the all-zero state; splitmix32 cannot give four zero words, but be explicit.
-  if ((s[0] | s[1] | s[2] | s[3]) === 0) s[0] = 1;
-
-  const next32 = (): number => {
+export function xoshiro128ss(s: Uint32Array): () => number {
+  if (s.length !== 4 || (s[0] | s[1] | s[2] | s[3]) === 0) throw new Error("xoshiro128** needs four state words, not all zero");
+  return () => {
     const result = Math.imul(rotl(Math.imul(s[1], 5), 7), 9) >>> 0;
     const t = s[1] << 9;
     s[2] ^= s[0];
@@ -42,6 +35,21 @@ export function makeRng(seed: number): () => number {
     s[3] = rotl(s[3], 11);
     return result;
   };
+}
+
+/**
+ * A generator of uniform numbers in [0, 1) with 53 random bits, deterministic for a given `seed`.
+ * The seed may be any finite number; integers up to 2^53 are distinct seeds (the high word is mixed in too).
+ */
+export function makeRng(seed: number): () => number {
+  if (!Number.isFinite(seed)) throw new Error(`random seed must be a finite number, got ${seed}`);
+  const whole = Math.trunc(seed);
+  let state = (whole >>> 0) ^ Math.imul(Math.floor(whole / 0x100000000) | 0, 0x27d4eb2d);
+  const s = new Uint32Array(4);
+  for (let i = 0; i < 4; i++) [state, s[i]] = splitmix32(state);
+  // Four zero words from splitmix32 are practically impossible, but xoshiro must never start there.
+  if ((s[0] | s[1] | s[2] | s[3]) === 0) s[0] = 1;
+  const next32 = xoshiro128ss(s);
   // 27 + 26 bits → an exact multiple of 2^-53, the usual way to fill a double's mantissa.
   return () => ((next32() >>> 5) * 67108864 + (next32() >>> 6)) / 9007199254740992;
 }

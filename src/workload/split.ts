@@ -181,6 +181,8 @@ function repeatUnits(p: HostProgram): UnitRanges | string {
 
 /** Shift match above which a kernel sequence counts as exactly periodic (cut at a fixed stride). */
 const EXACT_MATCH = 0.98;
+/** Least fraction of the kernels that repeat units must hold. */
+const MIN_COVERAGE = 0.5;
 
 /**
  * Units of `per` kernels. They start at the occurrences of an anchor kernel, one that occurs once per period
@@ -188,7 +190,7 @@ const EXACT_MATCH = 0.98;
  * among those, the one after the longest host idle time, the host's natural start of an iteration. With `stride`
  * (an exactly periodic sequence in which no kernel occurs once per period), units start every `per` kernels from
  * the phase with the longest host idle time. A period that did not pass the shift test (`matched` false) must
- * give units of which most hold the same kernel sequence.
+ * give units of which two thirds hold the same kernel sequence.
  */
 function cutRepeats(p: HostProgram, kOps: number[], seq: Int32Array, occ: Occurrences, per: number, stride: boolean, matched: boolean): UnitRanges | string {
   const nK = kOps.length, { off, pos } = occ;
@@ -204,10 +206,14 @@ function cutRepeats(p: HostProgram, kOps: number[], seq: Int32Array, occ: Occurr
   for (let v = 0; !stride && v + 1 < off.length; v++) {
     const c = off[v + 1] - off[v];
     if (c < 2) continue;
-    let regular = true;
-    for (let j = off[v] + 1; regular && j < off[v + 1]; j++) regular = near(pos[j] - pos[j - 1], per);
-    if (!regular) continue;
+    // Regular: every gap near the period (but a warm-up or tail gap at either end), and the period is its typical
+    // gap, not a neighbouring candidate's.
     const qs = pos.subarray(off[v], off[v + 1]);
+    const gaps: number[] = [];
+    for (let j = 1; j < c; j++) gaps.push(qs[j] - qs[j - 1]);
+    const edge = gaps.length >= 3 ? 1 : 0;
+    const inner = gaps.slice(edge && !near(gaps[0], per) ? 1 : 0, edge && !near(gaps[gaps.length - 1], per) ? -1 : undefined);
+    if (inner.length === 0 || !inner.every((g) => near(g, per)) || median(inner) !== per) continue;
     const units = c - (lastWhole(qs[c - 1]) ? 0 : 1), idle = meanIdle(qs);
     if (units > anchorUnits || (units === anchorUnits && idle > anchorIdle)) { anchors = qs; anchorUnits = units; anchorIdle = idle; }
   }
@@ -243,6 +249,8 @@ function cutRepeats(p: HostProgram, kOps: number[], seq: Int32Array, occ: Occurr
   }
   const [lo, hi] = trimEnds(unitKernels, per);
   if (hi - lo < 2) return `fewer than 2 whole repeats of ${per} kernels`;
+  // A pair of back-to-back equal kernels also "repeats": the units must hold most of the program to be its units.
+  if (unitKernels.slice(lo, hi).reduce((a, b) => a + b, 0) < MIN_COVERAGE * nK) return `repeats of ${per} kernels cover too little of the trace`;
   if (!matched) {
     const sigs = new Map<number, number>();
     for (let u = lo; u < hi; u++) {
@@ -250,7 +258,7 @@ function cutRepeats(p: HostProgram, kOps: number[], seq: Int32Array, occ: Occurr
       for (let q = anchorsAt[u]; q < anchorsAt[u] + unitKernels[u]; q++) h = mix(h, seq[q]);
       sigs.set(h, (sigs.get(h) ?? 0) + 1);
     }
-    if (Math.max(...sigs.values()) < 0.5 * (hi - lo)) return `repeats of ${per} kernels differ`;
+    if (Math.max(...sigs.values()) < (2 / 3) * (hi - lo)) return `repeats of ${per} kernels differ`;
   }
   return {
     start: starts.slice(lo, hi), end: ends.slice(lo, hi), label: Array.from({ length: hi - lo }, (_, k) => `repeat ${k + 1}`),

@@ -75,7 +75,7 @@ export function readMeasuredColocation(dir: string): MeasuredScenario[] {
 const rel = (sim: number | null, meas: number | null) => (sim === null || meas === null || meas === 0 ? null : sim / meas - 1);
 
 /** Replays every measured scenario of `dir` with the service and job workloads and compares. */
-export async function colocationValidation(dir: string, service: Workload, job: Workload, options: { gpu?: string; seed?: number; durationS?: number } = {}): Promise<ColocationRow[]> {
+export async function colocationValidation(dir: string, service: Workload, job: Workload, options: { gpu?: string; seed?: number; durationS?: number; jobGapUs?: number | "recorded" } = {}): Promise<ColocationRow[]> {
   const measured = new Map(readMeasuredColocation(dir).map((m) => [m.scenario, m]));
   const rows: ColocationRow[] = [];
   for (const s of COLOCATION_SCENARIOS) {
@@ -84,7 +84,7 @@ export async function colocationValidation(dir: string, service: Workload, job: 
     const rate = m.rate ?? 300;
     const durationS = options.durationS ?? 12;
     const hp: TenantSpec = { name: "service", trace: service, arrival: { kind: "poisson", ratePerS: rate }, priority: 1 };
-    const be: TenantSpec = { name: "job", trace: job, arrival: { kind: "back-to-back" }, priority: 0, limitPct: s.beLimitPct ?? null };
+    const be: TenantSpec = { name: "job", trace: job, arrival: { kind: "back-to-back" }, priority: 0, limitPct: s.beLimitPct ?? null, gapUs: options.jobGapUs ?? 0 };
     const base = { gpu: options.gpu ?? "h200", policy: s.policy, durationS, seed: options.seed ?? 1 };
     let svc: ServiceSummary | null = null, jb: JobSummary | null = null;
     if (s.scenario === "alone") {

@@ -9,7 +9,7 @@ import { InputError } from "./output";
 import { workloadInput } from "./workload-option";
 import * as fs from "node:fs";
 
-export const COLOCATION_USAGE = "lithos-replay colocation <measured-dir> --hp <service trace> --be <job trace> [--gpu h200] [--seed n] [--json]";
+export const COLOCATION_USAGE = "lithos-replay colocation <measured-dir> --hp <service trace> --be <job trace> [--gpu h200] [--seed n] [--be-gap <µs|recorded>] [--json]";
 
 const ms = (x: number | null) => (x === null ? "-" : x.toFixed(2));
 const pct = (x: number | null) => (x === null ? "-" : `${x >= 0 ? "+" : ""}${(x * 100).toFixed(0)}%`);
@@ -26,7 +26,7 @@ export function formatColocation(rows: readonly ColocationRow[]): string {
 }
 
 export async function colocationCommand(argv: string[]): Promise<number> {
-  const { positionals, options } = parseArgs(argv, ["--hp", "--be", "--gpu", "--seed"], ["--json"]);
+  const { positionals, options } = parseArgs(argv, ["--hp", "--be", "--gpu", "--seed", "--be-gap"], ["--json"]);
   if (positionals.length !== 1) throw new UsageError("colocation takes one folder of measured scenarios");
   const dir = positionals[0]!;
   if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new InputError(dir, "not a folder of measured scenarios");
@@ -35,7 +35,10 @@ export async function colocationCommand(argv: string[]): Promise<number> {
   const gpu = gpuOption(options.get("--gpu"));
   const seed = Number(options.get("--seed") ?? 1);
   if (!Number.isSafeInteger(seed) || seed < 0) throw new UsageError("--seed takes a whole number ≥ 0");
-  const rows = await colocationValidation(dir, await workloadInput(hp, "auto"), await workloadInput(be, "auto"), { gpu: gpu.key, seed });
+  const gapText = options.get("--be-gap");
+  const jobGapUs = gapText === undefined ? 0 : gapText === "recorded" ? "recorded" as const : Number(gapText);
+  if (typeof jobGapUs === "number" && !(jobGapUs >= 0)) throw new UsageError(`--be-gap takes microseconds ≥ 0 or "recorded"`);
+  const rows = await colocationValidation(dir, await workloadInput(hp, "auto"), await workloadInput(be, "auto"), { gpu: gpu.key, seed, jobGapUs });
   process.stdout.write(options.has("--json") ? `${JSON.stringify(rows)}\n` : formatColocation(rows));
   return 0;
 }

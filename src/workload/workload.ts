@@ -64,7 +64,9 @@ export interface WorkloadOps {
   readonly item: Int32Array;
   /**
    * Launches: GPU-side delay between the moment the operation could start (its stream's previous operation
-   * ended and it was enqueued) and its recorded start, ≥ 0 (launch latency, dispatch gap).
+   * ended and it was enqueued) and its recorded start, ≥ 0 (launch latency, dispatch gap); for the first
+   * kernel of a CUDA graph launch on an idle stream, at most GRAPH_LAUNCH_LATENCY_NS (host-program.ts: the
+   * profiler delays graph launches).
    * Syncs: host time from the GPU draining to the sync call returning, ≥ 0.
    */
   readonly latencyNs: Float64Array;

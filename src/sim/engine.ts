@@ -49,7 +49,7 @@ export interface SimOptions {
   readonly windowNs?: number;
   /** Windows the power limiter averages over. Default 10 (100 ms; hardware.md §7.5: ~0.1–1 s). */
   readonly limiterWindows?: number;
-  /** Keep every kernel execution (tenant, op, start, end, SMs) for timelines. Default false. */
+  /** Keep every kernel execution interval (tenant, op, start, end, SMs; a preempted kernel gives one per run) for timelines. Default false. */
   readonly record?: boolean;
   /** Safety stop: abandon the run after this much simulated time, ns. Default 10 × duration + 10 s. */
   readonly horizonNs?: number;
@@ -220,7 +220,7 @@ class Engine implements SchedulerView {
     this.waiting.splice(idx, 1);
     j.state = RUNNING;
     j.last = this.now;
-    if (j.startedAt < 0) j.startedAt = this.now;
+    j.startedAt = this.now;
     this.running.push(j);
     this.allocate(j, sms);
   }
@@ -235,6 +235,7 @@ class Engine implements SchedulerView {
     if (j.state !== RUNNING) throw new Error(`policy preempted a kernel that is not running (tenant ${j.tenant})`);
     j.advance(this.now);
     this.release(j);
+    this.recorder?.add(j.tenant, j.op, j.startedAt, this.now, j.sms);
     j.state = WAITING;
     j.sms = 0;
     j.reclaiming = 0;

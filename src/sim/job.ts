@@ -26,6 +26,7 @@ export class Job implements KernelWork {
   waves = 1;
   inLastWave = false;
   reclaiming = 0;
+  /** Start of its current run on the GPU (it restarts after a preemption), ns. */
   startedAt = -1;
   /** Time its current SM-equivalents were taken, ns (for per-tenant SM·time). */
   heldSince = 0;

@@ -1,4 +1,7 @@
-/** Every kernel execution of a replay, columnar, for timelines (kept only when a run asks for it). */
+/**
+ * Every kernel execution interval of a replay, columnar, for timelines (kept only when a run asks for it).
+ * A kernel preempted by a context switch gives one interval per run; `sms` is its spread when the run began.
+ */
 export class KernelRecorder {
   private n = 0;
   tenant = new Int32Array(1024);

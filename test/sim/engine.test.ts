@@ -1,0 +1,131 @@
+/**
+ * The simulator on the real H200 co-location workloads: alone it gives back the recorded behaviour, shared it
+ * respects each policy's rules (checked on the kernel timeline), and it is deterministic for a seed.
+ */
+import * as path from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { calibrationFor } from "../../src/gpu/calibration";
+import { gpuSpec, mpsSmsForPercentage } from "../../src/gpu/specs";
+import { POLICIES } from "../../src/policies";
+import { simulate, type SimOptions, type SimResult, type SimTenant } from "../../src/sim/engine";
+import { aloneClockMHz } from "../../src/sim/recorded-clock";
+import { poissonArrivals } from "../../src/workload/arrivals";
+import { loadWorkload } from "../../src/workload/extract";
+import { OP_KERNEL, type Workload } from "../../src/workload/workload";
+import { H200 } from "../helpers/fixtures";
+
+const gpu = gpuSpec("h200");
+const cal = calibrationFor(gpu);
+let service: Workload, job: Workload;
+
+beforeAll(async () => {
+  service = await loadWorkload(path.join(H200, "resnet50_graph_infer_bs1.pt.trace.json.gz"));
+  job = await loadWorkload(path.join(H200, "resnet50_colo_train_bs64.pt.trace.json.gz"));
+});
+
+function run(policy: string, tenants: SimTenant[], durationNs = 1e9, extra: Partial<SimOptions> = {}): SimResult {
+  return simulate({ gpu, timing: cal.timing, power: cal.power!, policy: POLICIES[policy]!.make({}), tenants, durationNs, record: true, ...extra });
+}
+const hp = (rate = 300, seed = 1, durationNs = 1e9): SimTenant => ({ name: "hp", workload: service, role: "service", arrivals: poissonArrivals(rate, durationNs, seed), priority: 1 });
+const be = (extra: Partial<SimTenant> = {}): SimTenant => ({ name: "be", workload: job, role: "job", ...extra });
+
+/** Recorded span of one unit: Σ host gaps + GPU launch latencies + kernel time, for a serial single-stream unit. */
+function recordedKernelNs(w: Workload, u: number): number {
+  let ns = 0;
+  for (let i = w.units.start[u]!; i < w.units.start[u + 1]!; i++) if (w.ops.kind[i] === OP_KERNEL) ns += w.kernels.recordedNs[w.ops.item[i]!]!;
+  return ns;
+}
+
+describe("a tenant alone", () => {
+  it("replays a training step in its recorded kernel time plus its recorded gaps (within 10%)", () => {
+    const clock = aloneClockMHz(be(), { gpu, timing: cal.timing, power: cal.power!, policy: POLICIES.mps!.make({}) }, 1e9);
+    const r = run("mps", [be({ recordedClockMHz: clock })]);
+    const kernelMs = recordedKernelNs(job, 0) / 1e6;
+    const step = [...r.tenants[0]!.latenciesNs].sort((a, b) => a - b)[Math.floor(r.tenants[0]!.latenciesNs.length / 2)]! / 1e6;
+    expect(step).toBeGreaterThan(kernelMs);
+    expect(step).toBeLessThan(kernelMs * 1.1);
+  });
+
+  it("serves a request no faster than its kernels run back to back", () => {
+    const r = run("mps", [hp(50)]);
+    const min = Math.min(...r.tenants[0]!.latenciesNs);
+    expect(min).toBeGreaterThanOrEqual(recordedKernelNs(service, 0) * 0.95);
+    expect(r.tenants[0]!.latenciesNs.length).toBe(r.tenants[0]!.started);
+  });
+
+  it("runs every kernel of a stream in order, one at a time (one stream here)", () => {
+    const r = run("mps", [hp(300)]);
+    const tl = r.timeline!;
+    for (let i = 1; i < tl.count; i++) expect(tl.startNs[i]!).toBeGreaterThanOrEqual(tl.endNs[i - 1]! - 1e-6);
+  });
+});
+
+describe("determinism", () => {
+  it("gives the same numbers for the same seed and different ones for another", () => {
+    const a = run("mps", [hp(300, 7), be()]);
+    const b = run("mps", [hp(300, 7), be()]);
+    const c = run("mps", [hp(300, 8), be()]);
+    expect(Array.from(b.tenants[0]!.latenciesNs)).toEqual(Array.from(a.tenants[0]!.latenciesNs));
+    expect(b.energyJ).toBe(a.energyJ);
+    expect(Array.from(c.tenants[0]!.latenciesNs)).not.toEqual(Array.from(a.tenants[0]!.latenciesNs));
+  });
+});
+
+describe("policies on the kernel timeline", () => {
+  it("time slicing never runs kernels of two tenants at once", () => {
+    const r = run("timeslice", [hp(300), be()], 0.5e9);
+    const tl = r.timeline!;
+    const idx = Array.from({ length: tl.count }, (_, i) => i).sort((x, y) => tl.startNs[x]! - tl.startNs[y]!);
+    let overlaps = 0;
+    const lastEnd = [-Infinity, -Infinity];
+    for (const i of idx) {
+      const t = tl.tenant[i]!, other = 1 - t;
+      if (tl.startNs[i]! < lastEnd[other]!) overlaps++;
+      lastEnd[t] = Math.max(lastEnd[t]!, tl.endNs[i]!);
+    }
+    expect(r.tenants[0]!.latenciesNs.length).toBeGreaterThan(50);
+    expect(r.tenants[1]!.latenciesNs.length).toBeGreaterThan(3);
+    expect(overlaps).toBe(0);
+  });
+
+  it("MPS with a 25% limit never spreads the job over more SMs than the H200's rounding rule gives", () => {
+    const limit = mpsSmsForPercentage(gpu, 25);
+    expect(limit).toBe(32);
+    const r = run("mps-limit", [hp(300), be({ smLimit: limit })]);
+    const tl = r.timeline!;
+    let max = 0;
+    for (let i = 0; i < tl.count; i++) if (tl.tenant[i] === 1) max = Math.max(max, tl.sms[i]!);
+    expect(max).toBe(32);
+  });
+
+  it("MIG keeps each tenant inside its instance's SMs", () => {
+    const r = run("mig", [hp(300), be()]);
+    expect(r.pools.map((p) => p.smCount)).toEqual([64, 60]);
+    const tl = r.timeline!;
+    const max = [0, 0];
+    for (let i = 0; i < tl.count; i++) max[tl.tenant[i]!] = Math.max(max[tl.tenant[i]!]!, tl.sms[i]!);
+    expect(max[0]).toBeLessThanOrEqual(64);
+    expect(max[1]).toBe(60);
+  });
+
+  it("ranks the service's median latency alone < stream priorities < MPS < time slicing", () => {
+    const p50 = (r: SimResult) => [...r.tenants[0]!.latenciesNs].sort((a, b) => a - b)[r.tenants[0]!.latenciesNs.length >> 1]!;
+    const alone = p50(run("mps", [hp()]));
+    const prio = p50(run("priority", [hp(), be()]));
+    const mps = p50(run("mps", [hp(), be()]));
+    const ts = p50(run("timeslice", [hp(), be()]));
+    expect(alone).toBeLessThan(prio);
+    expect(prio).toBeLessThan(mps);
+    expect(mps).toBeLessThan(ts);
+  });
+
+  it("accounts energy as the integral of the power series", () => {
+    const r = run("mps", [hp(), be()]);
+    expect(r.power.powerW.length).toBeGreaterThan(50);
+    const idleW = cal.power!.idleW;
+    expect(Math.min(...r.power.powerW)).toBeGreaterThanOrEqual(idleW - 1e-9);
+    expect(Math.max(...r.power.powerW)).toBeLessThanOrEqual(cal.power!.powerLimitW * 1.25);
+    const avg = r.energyJ / (r.endNs / 1e9);
+    expect(avg).toBeGreaterThan(idleW);
+  });
+});

@@ -1,0 +1,92 @@
+/** The `stack`, `run` and `colocation` commands: the stack contract's JSON, refusals, experiment files. */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { buildPackage, refusalLine, runCli } from "../helpers/cli";
+import { CALIBRATION_DATA, H200, REPO_ROOT } from "../helpers/fixtures";
+import { makeTempDir as tempDir, removeTempDirs } from "../helpers/files";
+import { afterAll } from "vitest";
+
+const SERVICE = path.join(H200, "resnet50_graph_infer_bs1.pt.trace.json.gz");
+const JOB = path.join(H200, "resnet50_colo_train_bs64.pt.trace.json.gz");
+
+beforeAll(() => buildPackage());
+afterAll(() => removeTempDirs());
+
+describe("stack (contract)", () => {
+  it("prints one JSON object with the contract's keys for a service beside a job", () => {
+    const r = runCli(["stack", "--gpu", "h200", "--hp", SERVICE, "--hp-rate", "300", "--be", JOB, "--policy", "mps-limit", "--be-limit", "25", "--duration", "2", "--seed", "1", "--json"]);
+    expect(r.status, r.stderr).toBe(0);
+    const lines = r.stdout.trim().split("\n");
+    expect(lines).toHaveLength(1);
+    const out = JSON.parse(lines[0]!);
+    expect(out.policy).toBe("mps-limit");
+    for (const k of ["requests", "p50_us", "p99_us", "throughput_rps"]) expect(typeof out.hp[k]).toBe("number");
+    for (const k of ["iterations", "throughput_its"]) expect(typeof out.be[k]).toBe("number");
+    expect(out.hp.p99_us).toBeGreaterThanOrEqual(out.hp.p50_us);
+    expect(out.hp.requests).toBeGreaterThan(500);
+    expect(out.hp.throughput_rps).toBeGreaterThan(250);
+    expect(out.be.iterations).toBeGreaterThan(10);
+  });
+
+  it("runs the service alone without --be, and the job alone without --hp", () => {
+    const hp = JSON.parse(runCli(["stack", "--hp", SERVICE, "--hp-rate", "100", "--policy", "mps", "--duration", "1", "--seed", "3", "--json"]).stdout);
+    expect(hp.be).toBeNull();
+    expect(hp.hp.requests).toBeGreaterThan(50);
+    const be = JSON.parse(runCli(["stack", "--be", JOB, "--policy", "timeslice", "--duration", "1", "--seed", "3", "--json"]).stdout);
+    expect(be.hp).toBeNull();
+    expect(be.be.throughput_its).toBeGreaterThan(25);
+  });
+
+  it("gives the same JSON numbers twice for one seed", () => {
+    const args = ["stack", "--hp", SERVICE, "--hp-rate", "300", "--be", JOB, "--policy", "priority", "--duration", "1", "--seed", "5", "--json"];
+    const a = JSON.parse(runCli(args).stdout), b = JSON.parse(runCli(args).stdout);
+    delete a.wall_ms; delete b.wall_ms;
+    expect(b).toEqual(a);
+  });
+
+  it("refuses an unknown policy, a missing trace and a bad rate with one line and exit 2", () => {
+    expect(refusalLine(runCli(["stack", "--hp", SERVICE, "--hp-rate", "300", "--policy", "fifo", "--duration", "1", "--seed", "1"]), true)).toMatch(/unknown policy "fifo"/);
+    expect(refusalLine(runCli(["stack", "--hp", "/nope.json", "--hp-rate", "300", "--policy", "mps", "--duration", "1", "--seed", "1"]))).toMatch(/nope\.json/);
+    expect(refusalLine(runCli(["stack", "--hp", SERVICE, "--hp-rate", "-3", "--policy", "mps", "--duration", "1", "--seed", "1"]), true)).toMatch(/--hp-rate/);
+  });
+
+  it("refuses a trace with no kernels, naming the file", () => {
+    const dir = tempDir();
+    const f = path.join(dir, "cpu_only.json");
+    fs.writeFileSync(f, JSON.stringify({ schemaVersion: 1, traceEvents: [{ ph: "X", cat: "cpu_op", name: "aten::add", pid: 1, tid: 1, ts: 1, dur: 2 }] }));
+    const line = refusalLine(runCli(["stack", "--hp", f, "--hp-rate", "10", "--policy", "mps", "--duration", "1", "--seed", "1"]));
+    expect(line).toContain("cpu_only.json");
+  });
+});
+
+describe("run <experiment.json>", () => {
+  it("replays the shipped example experiment", () => {
+    const r = runCli(["run", path.join(REPO_ROOT, "experiments", "resnet50-300rps-mps-limit.json"), "--json"]);
+    expect(r.status, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.policy).toBe("mps-limit");
+    expect(out.tenants.map((t: { name: string }) => t.name)).toEqual(["resnet50-service", "resnet50-training"]);
+    expect(out.tenants[0].slo_attainment).toBeGreaterThan(0.5);
+  });
+
+  it("refuses unknown fields and missing arrivals, naming the file", () => {
+    const dir = tempDir();
+    const f = path.join(dir, "bad.json");
+    fs.writeFileSync(f, JSON.stringify({ gpu: "h200", policy: "mps", duration_s: 1, tenants: [{ name: "a", trace: SERVICE, poisson: { rate_per_s: 5 }, colour: "red" }] }));
+    expect(refusalLine(runCli(["run", f]))).toMatch(/bad\.json: .*unknown field "colour"/);
+    fs.writeFileSync(f, JSON.stringify({ gpu: "h200", policy: "mps", duration_s: 1, tenants: [{ name: "a", trace: SERVICE }] }));
+    expect(refusalLine(runCli(["run", f]))).toMatch(/one arrival/);
+  });
+});
+
+describe("colocation", () => {
+  it("ranks the measured scenarios' service p50 the way the H200 did", () => {
+    const r = runCli(["colocation", path.join(CALIBRATION_DATA, "colocation", "resnet50_300rps"), "--hp", SERVICE, "--be", JOB, "--json"]);
+    expect(r.status, r.stderr).toBe(0);
+    const rows = JSON.parse(r.stdout) as { scenario: string; measured_p50_ms: number; simulated_p50_ms: number }[];
+    expect(rows.map((x) => x.scenario)).toEqual(["alone", "timeslice", "mps", "mps_train25", "prio"]);
+    const order = (k: "measured_p50_ms" | "simulated_p50_ms") => [...rows].sort((a, b) => a[k] - b[k]).map((x) => x.scenario);
+    expect(order("simulated_p50_ms")).toEqual(order("measured_p50_ms"));
+  });
+});

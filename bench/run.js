@@ -15,6 +15,7 @@ const BENCHES = [
   { name: "import-kineto-h200", args: ["import-kineto.js", shared("fixtures/h200/resnet50_infer_bs1.pt.trace.json.gz")] },
   { name: "import-nsys", args: ["import-nsys.js"] },
   { name: "fit-timing", args: ["fit-timing.js"] },
+  { name: "replay", args: ["replay.js"] },
 ];
 
 const filters = process.argv.slice(2);

@@ -65,6 +65,8 @@ export function fcfsOrder(view: SchedulerView, eligible: (k: KernelWork) => bool
 export function priorityOrder(view: SchedulerView): KernelWork[] {
   const order = fcfsOrder(view);
   const prio = (k: KernelWork) => view.tenants[k.tenant]!.priority;
+  // Most calls see one priority only (one tenant busy): nothing to reorder.
+  if (order.every((k) => prio(k) === prio(order[0]!))) return order;
   // Stable sort: within one priority, running kernels (started earlier) stay ahead of waiting ones.
   return order.map((k, i) => ({ k, i })).sort((a, b) => prio(b.k) - prio(a.k) || a.i - b.i).map((x) => x.k);
 }

@@ -501,9 +501,14 @@ class Engine implements SchedulerView {
     const pool = this.poolState[this.tenants[j.tenant]!.pool]!;
     const ns = preparedUs(j.kernel, j.sms, this.meter.clockMHz, 1 / pool.stretch) * 1e3;
     j.rate = 1 / Math.max(ns, 1e-3);
-    j.version++;
     const lastWaveAt = j.inLastWave ? 0 : 1 / j.waves;
-    this.queue.push(this.now + Math.max(0, j.remaining - lastWaveAt) / j.rate, EV_JOB, j.id, j.version);
+    const at = this.now + Math.max(0, j.remaining - lastWaveAt) / j.rate;
+    // The queued milestone still holds (a compute-bound kernel does not care about a bandwidth stretch): keep it.
+    if (j.plannedVersion === j.version && Math.abs(at - j.plannedAt) <= 1e-6) return;
+    j.version++;
+    j.plannedAt = at;
+    j.plannedVersion = j.version;
+    this.queue.push(at, EV_JOB, j.id, j.version);
   }
 
   private finish(j: Job): void {

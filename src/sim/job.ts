@@ -15,6 +15,9 @@ export const DONE = 2;
 export class Job implements KernelWork {
   /** Version of the job's pending milestone event; bumped on every re-plan so stale events are skipped. */
   version = 0;
+  /** Time and version of the milestone event last queued for it. */
+  plannedAt = -1;
+  plannedVersion = -1;
   state = WAITING;
   sms = 0;
   cap = 0;

@@ -6,7 +6,7 @@ import { colocationValidation, rankBy, type ColocationRow } from "../analysis/co
 import { parseArgs, UsageError } from "./args";
 import { gpuOption } from "./gpu-option";
 import { InputError } from "./output";
-import { workloadInput } from "./workload-option";
+import { gapOption, workloadInput } from "./workload-option";
 import * as fs from "node:fs";
 
 export const COLOCATION_USAGE = "lithos-replay colocation <measured-dir> --hp <service trace> --be <job trace> [--gpu h200] [--seed n] [--be-gap <µs|recorded>] [--json]";
@@ -35,9 +35,7 @@ export async function colocationCommand(argv: string[]): Promise<number> {
   const gpu = gpuOption(options.get("--gpu"));
   const seed = Number(options.get("--seed") ?? 1);
   if (!Number.isSafeInteger(seed) || seed < 0) throw new UsageError("--seed takes a whole number ≥ 0");
-  const gapText = options.get("--be-gap");
-  const jobGapUs = gapText === undefined ? 0 : gapText === "recorded" ? "recorded" as const : Number(gapText);
-  if (typeof jobGapUs === "number" && !(jobGapUs >= 0)) throw new UsageError(`--be-gap takes microseconds ≥ 0 or "recorded"`);
+  const jobGapUs = gapOption(options.get("--be-gap"));
   const rows = await colocationValidation(dir, await workloadInput(hp, "auto"), await workloadInput(be, "auto"), { gpu: gpu.key, seed, jobGapUs });
   process.stdout.write(options.has("--json") ? `${JSON.stringify(rows)}\n` : formatColocation(rows));
   return 0;

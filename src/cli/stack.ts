@@ -11,7 +11,7 @@ import { replay, type TenantSpec } from "../replay";
 import { parseArgs, UsageError } from "./args";
 import { gpuOption } from "./gpu-option";
 import { formatStackText } from "./stack-format";
-import { splitOption, workloadInput } from "./workload-option";
+import { gapOption, splitOption, workloadInput } from "./workload-option";
 
 export const STACK_USAGE =
   "lithos-replay stack --gpu h200 --hp <trace> --hp-rate <req/s> --be <trace> --policy <" + POLICY_NAMES.join("|") + "> " +
@@ -45,9 +45,7 @@ export async function stackCommand(argv: string[]): Promise<number> {
   const seed = numberOption(options, "--seed", (n) => Number.isSafeInteger(n) && n >= 0, "a whole number ≥ 0") ?? 1;
   const slo = numberOption(options, "--slo-us", (n) => n > 0, "microseconds > 0");
 
-  const gapText = str("--be-gap");
-  const gap = gapText === undefined ? 0 : gapText === "recorded" ? "recorded" as const : Number(gapText);
-  if (typeof gap === "number" && !(gap >= 0 && Number.isFinite(gap))) throw new UsageError(`--be-gap takes microseconds ≥ 0 or "recorded", got "${gapText}"`);
+  const gap = gapOption(options.get("--be-gap"));
   const tenants: TenantSpec[] = [];
   if (hp) {
     tenants.push({ name: "hp", trace: await workloadInput(hp, splitOption(str("--hp-split"))), arrival: { kind: "poisson", ratePerS: rate! }, priority: 1, limitPct: hpLimit ?? null });

@@ -1,16 +1,27 @@
 /** Trace arguments of the replay commands: loaded into workloads, failures as one-line errors naming the file. */
 import { ImportError } from "../ingest/errors";
 import { loadWorkload, type ExtractOptions } from "../workload/extract";
+import { parseSplitOption } from "../workload/split";
 import type { Workload } from "../workload/workload";
 import { UsageError } from "./args";
 import { InputError } from "./output";
 
 /** `--hp-split` / `--be-split`: auto, steps, syncs, repeat, whole, or range:<regex>. */
 export function splitOption(value: string | undefined): ExtractOptions["split"] {
-  if (value === undefined || value === "auto") return "auto";
-  if (value === "steps" || value === "syncs" || value === "repeat" || value === "whole") return value;
-  if (value.startsWith("range:") && value.length > 6) return { range: value.slice(6) };
-  throw new UsageError(`split "${value}": use auto, steps, syncs, repeat, whole or range:<regex>`);
+  try {
+    return parseSplitOption(value ?? "auto");
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}
+
+/** `--be-gap`: host time between a job's iterations, µs, or "recorded" for the trace's own gaps; default 0. */
+export function gapOption(value: string | true | undefined): number | "recorded" {
+  if (value === undefined) return 0;
+  if (value === "recorded") return "recorded";
+  const gap = typeof value === "string" && value.trim() !== "" ? Number(value) : NaN;
+  if (!(gap >= 0 && Number.isFinite(gap))) throw new UsageError(`--be-gap takes microseconds ≥ 0 or "recorded", got "${String(value)}"`);
+  return gap;
 }
 
 export async function workloadInput(file: string, split: ExtractOptions["split"]): Promise<Workload> {

@@ -7,6 +7,7 @@ import * as path from "node:path";
 import * as protobuf from "protobufjs";
 import type { ScenarioSpec, TenantSpec } from "../replay";
 import { packageRoot } from "../util/paths";
+import { parseSplitOption } from "./split";
 
 let experimentType: protobuf.Type | undefined;
 
@@ -73,15 +74,19 @@ export function parseExperiment(text: string, file: string): ScenarioSpec {
     else throw new Error(`${where}: give one arrival: poisson, uniform, arrivals_file or back_to_back`);
     if ((arrival.kind === "poisson" || arrival.kind === "uniform") && !(arrival.ratePerS > 0)) throw new Error(`${where}: rate_per_s must be > 0`);
     if (t.limit_pct < 0 || t.limit_pct > 100) throw new Error(`${where}: limit_pct must be in 0-100`);
-    const split = t.split === "" || t.split === "auto" ? "auto" : t.split.startsWith("range:") ? { range: t.split.slice(6) } : t.split;
-    if (typeof split === "string" && !["auto", "steps", "syncs", "repeat", "whole"].includes(split)) throw new Error(`${where}: split "${t.split}" is not auto, steps, syncs, repeat, whole or range:<regex>`);
+    let split: TenantSpec["split"];
+    try {
+      split = parseSplitOption(t.split);
+    } catch (e) {
+      throw new Error(`${where}: ${(e as Error).message}`);
+    }
     return {
       name: t.name || `tenant${i}`,
       trace: at(t.trace),
       arrival,
       priority: t.priority,
       limitPct: t.limit_pct > 0 ? t.limit_pct : null,
-      split: split as TenantSpec["split"],
+      split,
     };
   });
   const profiles = msg.tenants.map((t) => t.mig_profile);

@@ -20,6 +20,14 @@ export type { UnitRanges } from "./unit-ranges";
 /** How `extractWorkload` finds units: a method, `auto` (steps, then syncs, then repeat, then whole), or `{ range: regex }`. */
 export type SplitOption = "auto" | "steps" | "syncs" | "repeat" | "whole" | { range: string };
 
+/** A split as users write it (flags, experiment files): auto (or empty), steps, syncs, repeat, whole, or range:<regex>. */
+export function parseSplitOption(text: string): SplitOption {
+  if (text === "" || text === "auto") return "auto";
+  if (text === "steps" || text === "syncs" || text === "repeat" || text === "whole") return text;
+  if (text.startsWith("range:") && text.length > 6) return { range: text.slice(6) };
+  throw new Error(`split "${text}" is not auto, steps, syncs, repeat, whole or range:<regex>`);
+}
+
 /** Units from host ranges (annotations): outermost, non-overlapping ranges of the process, in time order. */
 function annotationUnits(p: HostProgram, trace: Trace, cols: Columns, match: (category: string, name: string) => boolean, method: "steps" | "range", what: string): UnitRanges | string {
   const t = trace.annotations, cat = cols.dict(t, "category"), name = cols.dict(t, "name");

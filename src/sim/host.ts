@@ -26,7 +26,6 @@ export class HostThread {
   private blockedOn: number | null = null;
   private nextArrival = 0;
   private instances = 0;
-  private currentArrival = 0;
   /** Outstanding GPU operations per unit instance, and whether its host part has finished. */
   private readonly outstanding: number[] = [];
   private readonly hostDone: boolean[] = [];
@@ -109,12 +108,13 @@ export class HostThread {
   private startUnit(now: number): boolean {
     const units = this.w.units;
     let start: number;
+    let arrival: number;
     if (this.arrivals) {
       if (this.nextArrival >= this.arrivals.length) return false;
       const a = this.arrivals[this.nextArrival]!;
       if (a > now) { this.port.wakeAt(a); return false; }
       this.nextArrival++;
-      this.currentArrival = a;
+      arrival = a;
       start = Math.max(now, this.mark);
     } else {
       // Back to back: the next iteration starts after the gap between iterations (none by default: the
@@ -122,14 +122,14 @@ export class HostThread {
       const lead = this.instances === 0 ? 0 : (this.gapNs ?? units.leadNs[this.instances % units.count]!);
       start = this.mark + lead;
       if (start >= this.stopNs) { this.mark = start; return false; }
-      if (start > now) { this.mark = start - lead; this.port.wakeAt(start); return false; }
-      this.currentArrival = start;
+      if (start > now) { this.port.wakeAt(start); return false; }
+      arrival = start;
     }
     const u = this.instances % units.count;
     this.instances++;
     this.outstanding.push(0);
     this.hostDone.push(false);
-    this.arrivalOf.push(this.currentArrival);
+    this.arrivalOf.push(arrival);
     this.busy = true;
     this.mark = start;
     this.opPos = units.start[u]!;

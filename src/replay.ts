@@ -19,6 +19,8 @@ export type ArrivalSpec =
   | { readonly kind: "poisson"; readonly ratePerS: number }
   | { readonly kind: "uniform"; readonly ratePerS: number }
   | { readonly kind: "file"; readonly path: string }
+  /** A service with `concurrency` requests always outstanding (each completion sends the next). */
+  | { readonly kind: "closed-loop"; readonly concurrency: number }
   | { readonly kind: "back-to-back" };
 
 export interface TenantSpec {
@@ -32,6 +34,8 @@ export interface TenantSpec {
   readonly priority?: number;
   /** MPS active-thread percentage (1–100); default none. */
   readonly limitPct?: number | null;
+  /** Guaranteed share of the GPU for quota-based policies (LithOS), percent (0–100; 0: it only borrows); default none. */
+  readonly quotaPct?: number | null;
   /** How to split the trace into units (default auto). */
   readonly split?: ExtractOptions["split"];
   /** Jobs: host time between iterations, µs, or "recorded" for the trace's own gaps. Default 0 (back to back). */
@@ -68,8 +72,15 @@ export function arrivalsFor(spec: ArrivalSpec, durationNs: number, seed: number)
     case "poisson": return poissonArrivals(spec.ratePerS, durationNs, seed);
     case "uniform": return uniformArrivals(spec.ratePerS, durationNs);
     case "file": return arrivalsFromFile(spec.path).filter((t) => t < durationNs);
+    case "closed-loop": return undefined;
     case "back-to-back": return undefined;
   }
+}
+
+/** A quota of `pct` percent of the GPU in SMs, whole TPCs, rounded down (LithOS allocates TPCs; lithos.md §2.2). */
+export function quotaSms(gpu: GpuSpec, pct: number): number {
+  const smsPerTpc = gpu.smCount / gpu.tpcCount;
+  return smsPerTpc * Math.floor((pct / 100) * gpu.tpcCount + 1e-9);
 }
 
 export async function replay(spec: ScenarioSpec): Promise<ReplayResult> {
@@ -86,11 +97,17 @@ export async function replay(spec: ScenarioSpec): Promise<ReplayResult> {
     const role = t.role ?? (t.arrival.kind === "back-to-back" ? "job" : "service");
     if (role === "service" && t.arrival.kind === "back-to-back") throw new Error(`tenant ${t.name}: a service needs an arrival process`);
     const limit = entry.honoursLimits && t.limitPct != null ? mpsSmsForPercentage(gpu, t.limitPct) : null;
+    if (t.arrival.kind === "closed-loop" && !(Number.isInteger(t.arrival.concurrency) && t.arrival.concurrency >= 1)) {
+      throw new Error(`tenant ${t.name}: closed-loop concurrency must be an integer ≥ 1`);
+    }
+    if (t.quotaPct != null && !(t.quotaPct >= 0 && t.quotaPct <= 100)) throw new Error(`tenant ${t.name}: quota must be 0–100%`);
     return {
       name: t.name,
       workload: workloads[i]!,
       role,
       arrivals: role === "service" ? arrivalsFor(t.arrival, durationNs, spec.seed + i) : undefined,
+      closedLoop: role === "service" && t.arrival.kind === "closed-loop" ? t.arrival.concurrency : undefined,
+      quotaSms: t.quotaPct != null ? quotaSms(gpu, t.quotaPct) : null,
       priority: entry.honoursPriorities ? (t.priority ?? 0) : 0,
       smLimit: limit,
       gapNs: t.gapUs === "recorded" ? null : (t.gapUs ?? 0) * 1e3,

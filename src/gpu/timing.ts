@@ -168,6 +168,16 @@ export function preparedUs(k: PreparedKernel, smCount: number, clockMHz: number,
 }
 
 /**
+ * The part of a prepared kernel that runs `blocks` of its grid (an atom: a contiguous range of its flattened
+ * block index, relaunched on its own). Its compute part follows its own rounds of blocks; its memory part
+ * moves that share of the kernel's bytes; it pays the fixed launch cost again.
+ */
+export function atomKernel(k: PreparedKernel, blocks: number): PreparedKernel {
+  const b = Math.max(1, Math.min(k.blocks, Math.round(blocks)));
+  return { ...k, blocks: b, memoryScale: (k.memoryScale * b) / k.blocks };
+}
+
+/**
  * Fraction of a prepared kernel's time spent bound by memory on `smCount` SMs (1: the memory part binds;
  * below 1: the ratio of the memory part to the compute part). The simulator uses it as the kernel's demand on
  * DRAM bandwidth when kernels of several tenants run at once.

@@ -31,6 +31,24 @@ export interface KernelWork {
   readonly remaining: number;
   /** SMs a pending `reclaim` will take away. */
   readonly reclaiming: number;
+  /**
+   * What identifies the kernel from one unit of work to the next (for online predictors): its tenant, its
+   * ordinal among the kernels launched since the unit began or the host last synchronised, its name and
+   * launch shape. Unique across tenants.
+   */
+  readonly key: number;
+  /**
+   * Offline profile, as REEF and Orion take one: its duration alone on all the SMs of its pool at the GPU's
+   * top clock with all the bandwidth, ns (the timing model's prediction, not a measurement of this run).
+   */
+  readonly profileNs: number;
+  /** Offline profile: share of that time bound by memory bandwidth, 0 … 1 (timing model). */
+  readonly memoryBoundness: number;
+  /** Atom index and count: a kernel split by `Policy.atomize` runs as `atoms` launches of contiguous block ranges; `blocks` is this atom's. */
+  readonly atom: number;
+  readonly atoms: number;
+  /** Blocks of the whole kernel (all atoms). */
+  readonly kernelBlocks: number;
 }
 
 /** A tenant as the policy sees it. */
@@ -45,6 +63,8 @@ export interface TenantView {
   readonly smLimit: number | null;
   /** Capacity pool its kernels draw from (MIG instance); 0 when the GPU is not partitioned. */
   readonly pool: number;
+  /** SMs guaranteed to it (a LithOS TPC quota, in SMs), or null when none was given. */
+  readonly quota: number | null;
 }
 
 /** One pool of SMs with its own share of memory bandwidth (the whole GPU, or one MIG instance). */
@@ -85,6 +105,10 @@ export interface SchedulerView {
   reclaim(k: KernelWork, sms: number): void;
   /** Calls `onTimer(view, tag)` at `at` ns. */
   setTimer(at: number, tag: number): void;
+  /** SM clock now, MHz (the power limiter's, under any cap set below). */
+  readonly clockMHz: number;
+  /** Caps the SM clock (software DVFS; null lifts the cap). It applies from the next power window (10 ms). */
+  setClockCap(mhz: number | null): void;
 }
 
 /** A GPU sharing policy. One file per policy in src/policies; the registry is src/policies/index.ts. */
@@ -93,6 +117,13 @@ export interface Policy {
   /** Called whenever something changed: a kernel became ready or finished, a timer fired. */
   schedule(view: SchedulerView): void;
   onTimer?(view: SchedulerView, tag: number): void;
+  /**
+   * A kernel became ready and has not been seen by `schedule` yet: how many atoms to run it as (1, or
+   * nothing, leaves it whole). Called once per kernel; `k.atoms` is 1.
+   */
+  atomize?(view: SchedulerView, k: KernelWork): number;
+  /** A kernel (or one atom) finished after running `runNs` on `k.sms` SMs. Called before `schedule`. */
+  onKernelDone?(view: SchedulerView, k: KernelWork, runNs: number): void;
   /** Pools the GPU is cut into (MIG); default: one pool, the whole GPU. */
   pools?(gpu: GpuSpec, tenants: readonly TenantView[]): { pools: PoolSpec[]; tenantPool: number[] };
 }

@@ -8,9 +8,9 @@
 import { classifyKernel, type KernelClass } from "../gpu/kernel-class";
 import type { PowerParams } from "../gpu/power";
 import type { GpuSpec } from "../gpu/specs/spec";
-import { memoryBoundness, prepareKernel, preparedUs, type PreparedKernel, type TimingCalibration } from "../gpu/timing";
+import { atomKernel, memoryBoundness, prepareKernel, preparedUs, type PreparedKernel, type TimingCalibration } from "../gpu/timing";
 import type { KernelWork, Policy, PoolSpec, SchedulerView, TenantView } from "../policies/policy";
-import { OP_KERNEL, type Workload } from "../workload/workload";
+import { OP_KERNEL, OP_MEMOP, type Workload } from "../workload/workload";
 import { EventQueue } from "./event-queue";
 import { HostThread, type HostPort } from "./host";
 import { capOn, DONE, Job, RUNNING, WAITING, wavesOn } from "./job";
@@ -22,12 +22,16 @@ export interface SimTenant {
   readonly name: string;
   readonly workload: Workload;
   readonly role: "service" | "job";
-  /** Request arrival times, ns (services). */
+  /** Request arrival times, ns (services with open-loop arrivals). */
   readonly arrivals?: Float64Array;
+  /** Services: closed loop with this many requests outstanding (a new one arrives as one completes), instead of `arrivals`. */
+  readonly closedLoop?: number;
   /** Larger is more urgent (used by priority policies). Default 0. */
   readonly priority?: number;
   /** Most SMs its kernels may hold (MPS thread limit), or null. */
   readonly smLimit?: number | null;
+  /** SMs guaranteed to it by a quota-based policy (LithOS), or null. */
+  readonly quotaSms?: number | null;
   /**
    * SM clock its recorded durations were measured at, MHz (traces do not say). Default: the GPU's maximum;
    * `aloneClockMHz` (./recorded-clock.ts) gives the clock the power limiter settles at for the tenant alone.
@@ -116,6 +120,12 @@ interface StreamState {
 class TenantState {
   readonly prepared: (PreparedKernel | undefined)[];
   readonly activity: Int8Array;
+  /** Per kernel row: offline profile at the whole pool (ns) and its memory-bound share; NaN until needed. */
+  readonly profileNs: Float64Array;
+  readonly memoryBoundness: Float64Array;
+  /** Per operation: its kernel key (see KernelWork.key), -1 until needed; and its ordinal since the last sync. */
+  readonly keyOf: Int32Array;
+  readonly ordinal: Int32Array;
   host!: HostThread;
   held = 0;
   kernels = 0;
@@ -124,7 +134,29 @@ class TenantState {
   constructor(readonly view: TenantView, readonly w: Workload, readonly streamBase: number, readonly clockMHz: number) {
     this.prepared = new Array(w.kernels.count);
     this.activity = new Int8Array(w.kernels.count).fill(-1);
+    this.profileNs = new Float64Array(w.kernels.count).fill(NaN);
+    this.memoryBoundness = new Float64Array(w.kernels.count).fill(NaN);
+    this.keyOf = new Int32Array(w.ops.count).fill(-1);
+    this.ordinal = kernelOrdinals(w);
   }
+}
+
+/**
+ * Each kernel's ordinal among the kernels launched since its unit began or its host last synchronised:
+ * with the launch shape, it identifies "the same kernel" in every repetition of a unit (LithOS keys its
+ * latency models this way; lithos.md §2.4).
+ */
+function kernelOrdinals(w: Workload): Int32Array {
+  const out = new Int32Array(w.ops.count);
+  for (let u = 0; u < w.units.count; u++) {
+    let n = 0;
+    for (let i = w.units.start[u]!; i < w.units.start[u + 1]!; i++) {
+      const kind = w.ops.kind[i]!;
+      if (kind === OP_KERNEL) out[i] = n++;
+      else if (kind !== OP_MEMOP) n = 0;
+    }
+  }
+  return out;
 }
 
 export function simulate(options: SimOptions): SimResult {
@@ -147,6 +179,7 @@ class Engine implements SchedulerView {
   private readonly meter: PowerMeter;
   private readonly recorder: KernelRecorder | null;
   private readonly perSmBandwidth: number;
+  private readonly keys = new Map<string, number>();
   private dirty = false;
   private kernelsExecuted = 0;
   private events = 0;
@@ -155,7 +188,7 @@ class Engine implements SchedulerView {
     this.gpu = o.gpu;
     if (o.tenants.length === 0) throw new Error("a simulation needs at least one tenant");
     const views: TenantView[] = o.tenants.map((t, i) => ({
-      index: i, name: t.name, role: t.role, priority: t.priority ?? 0, smLimit: t.smLimit ?? null, pool: 0,
+      index: i, name: t.name, role: t.role, priority: t.priority ?? 0, smLimit: t.smLimit ?? null, pool: 0, quota: t.quotaSms ?? null,
     }));
     const layout = o.policy.pools?.(o.gpu, views) ?? {
       pools: [{ name: "gpu", smCount: o.gpu.smCount, memBandwidthBytesPerS: o.gpu.memBandwidthBytesPerS }],
@@ -174,7 +207,9 @@ class Engine implements SchedulerView {
       t.workload.streams.forEach((_, local) => this.streams.push({
         tenant: i, local, ops: [], instances: [], enqueuedAt: [], head: 0, active: false, lastEnd: 0, readyVersion: 0, outstanding: 0, memopBandwidth: 0,
       }));
-      st.host = new HostThread(t.workload, t.role === "service" ? (t.arrivals ?? new Float64Array(0)) : null, o.durationNs, this.portFor(i), t.gapNs === undefined ? 0 : t.gapNs);
+      const arrivals = t.role !== "service" ? null
+        : t.closedLoop !== undefined ? { closedLoop: t.closedLoop } : (t.arrivals ?? new Float64Array(0));
+      st.host = new HostThread(t.workload, arrivals, o.durationNs, this.portFor(i), t.gapNs === undefined ? 0 : t.gapNs);
       return st;
     });
   }
@@ -260,6 +295,10 @@ class Engine implements SchedulerView {
   }
   setTimer(at: number, tag: number): void {
     this.queue.push(Math.max(at, this.now), EV_TIMER, tag, 0);
+  }
+  get clockMHz(): number { return this.meter.clockMHz; }
+  setClockCap(mhz: number | null): void {
+    this.meter.clockCapMHz = mhz;
   }
 
   // ---- events ----
@@ -374,10 +413,14 @@ class Engine implements SchedulerView {
     const op = s.ops[s.head]!;
     const item = st.w.ops.item[op]!;
     if (st.w.ops.kind[op] === OP_KERNEL) {
-      const id = this.freeIds.pop() ?? this.jobs.length;
-      const j = new Job(id, s.tenant, si, op, s.instances[s.head]!, this.prepared(st, item), this.now);
-      j.activity = st.activity[item]!;
-      this.jobs[id] = j;
+      const kernel = this.prepared(st, item);
+      const j = this.newJob(st, si, op, s.instances[s.head]!, kernel);
+      const atoms = Math.max(1, Math.min(kernel.blocks, Math.floor(this.o.policy.atomize?.(this, j) ?? 1)));
+      if (atoms > 1) {
+        // Atoms are contiguous ranges of the flattened block index, as even as the block count allows.
+        j.atoms = atoms;
+        j.kernel = atomKernel(kernel, atomBlocks(kernel.blocks, atoms, 0));
+      }
       this.waiting.push(j);
       this.dirty = true;
     } else {
@@ -388,6 +431,37 @@ class Engine implements SchedulerView {
       this.updateTraffic();
       this.queue.push(this.now + dur, EV_MEMOP, si, 0);
     }
+  }
+
+  private newJob(st: TenantState, si: number, op: number, instance: number, kernel: PreparedKernel): Job {
+    const id = this.freeIds.pop() ?? this.jobs.length;
+    const j = new Job(id, st.view.index, si, op, instance, kernel, this.now);
+    const item = st.w.ops.item[op]!;
+    j.activity = st.activity[item]!;
+    j.key = this.keyOf(st, op);
+    j.kernelBlocks = kernel.blocks;
+    if (Number.isNaN(st.profileNs[item]!)) {
+      const full = this.pools[st.view.pool]!.smCount;
+      st.profileNs[item] = preparedUs(kernel, full, this.gpu.maxClockMHz, 1) * 1e3;
+      st.memoryBoundness[item] = memoryBoundness(kernel, full, this.gpu.maxClockMHz);
+    }
+    j.profileNs = st.profileNs[item]!;
+    j.memoryBoundness = st.memoryBoundness[item]!;
+    this.jobs[id] = j;
+    return j;
+  }
+
+  private keyOf(st: TenantState, op: number): number {
+    let key = st.keyOf[op]!;
+    if (key < 0) {
+      const k = st.w.kernels;
+      const item = st.w.ops.item[op]!;
+      const text = `${st.view.index}|${st.ordinal[op]}|${k.nameId[item]}|${k.gridBlocks[item]}|${k.threadsPerBlock[item]}`;
+      key = this.keys.get(text) ?? this.keys.size;
+      this.keys.set(text, key);
+      st.keyOf[op] = key;
+    }
+    return key;
   }
 
   private prepared(st: TenantState, item: number): PreparedKernel {
@@ -518,11 +592,23 @@ class Engine implements SchedulerView {
     this.running.splice(this.running.indexOf(j), 1);
     this.settlePool(pool, null);
     const st = this.state[j.tenant]!;
-    st.kernels++;
-    this.kernelsExecuted++;
     this.recorder?.add(j.tenant, j.op, j.startedAt, this.now, j.sms);
+    this.o.policy.onKernelDone?.(this, j, this.now - j.startedAt);
     this.jobs[j.id] = undefined;
     this.freeIds.push(j.id);
+    if (j.atom + 1 < j.atoms) {
+      // The next atom is the next launch on the same stream: ready now (LithOS keeps it queued ahead).
+      const whole = this.prepared(st, st.w.ops.item[j.op]!);
+      const next = this.newJob(st, j.stream, j.op, j.instance, atomKernel(whole, atomBlocks(whole.blocks, j.atoms, j.atom + 1)));
+      next.atom = j.atom + 1;
+      next.atoms = j.atoms;
+      next.kernelBlocks = whole.blocks;
+      this.waiting.push(next);
+      this.dirty = true;
+      return;
+    }
+    st.kernels++;
+    this.kernelsExecuted++;
     this.opDone(j.stream);
   }
 
@@ -551,4 +637,9 @@ class Engine implements SchedulerView {
       timeline: this.recorder,
     };
   }
+}
+
+/** Blocks of atom `i` when `blocks` are cut into `atoms` contiguous ranges as evenly as possible. */
+export function atomBlocks(blocks: number, atoms: number, i: number): number {
+  return Math.floor(((i + 1) * blocks) / atoms) - Math.floor((i * blocks) / atoms);
 }

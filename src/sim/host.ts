@@ -3,6 +3,8 @@
  * iterations back to back), walks their operations with the recorded host gaps, enqueues GPU work on its
  * streams and blocks at syncs until the simulated GPU has drained them. Requests wait in arrival order for
  * the thread (one request at a time, as a single-threaded server does); latency is completion − arrival.
+ * Arrivals are open-loop (given times) or closed-loop (a fixed number of requests outstanding: each
+ * completion brings the next request at once, as a load generator with that many clients does).
  */
 import { OP_KERNEL, OP_MEMOP, OP_SYNC_DEVICE, OP_SYNC_STREAM, type Workload } from "../workload/workload";
 
@@ -15,6 +17,9 @@ export interface HostPort {
   /** Asks for `run(t)` to be called at time t. */
   wakeAt(t: number): void;
 }
+
+/** How a service's requests arrive: given times (open loop), or `closedLoop` requests outstanding. */
+export type HostArrivals = Float64Array | { readonly closedLoop: number };
 
 export class HostThread {
   private busy = false;
@@ -30,6 +35,9 @@ export class HostThread {
   private readonly outstanding: number[] = [];
   private readonly hostDone: boolean[] = [];
   private readonly arrivalOf: number[] = [];
+  /** Arrival times: the open-loop ones, or the closed loop's, appended as requests complete. */
+  private readonly times: Float64Array | number[] | null;
+  private readonly closed: boolean;
 
   /** Latency of every finished request (services) or duration of every iteration (jobs), ns. */
   readonly latencies: number[] = [];
@@ -38,8 +46,8 @@ export class HostThread {
 
   constructor(
     private readonly w: Workload,
-    /** Request arrival times (services); null for a job that runs units back to back. */
-    private readonly arrivals: Float64Array | null,
+    /** Request arrivals (services); null for a job that runs units back to back. */
+    arrivals: HostArrivals | null,
     /** A job starts no unit at or after this time, ns. */
     private readonly stopNs: number,
     private readonly port: HostPort,
@@ -47,14 +55,21 @@ export class HostThread {
     private readonly gapNs: number | null = 0,
   ) {
     if (w.units.count === 0) throw new Error(`${w.source}: the workload has no units of work`);
+    this.closed = arrivals !== null && !(arrivals instanceof Float64Array);
+    if (arrivals === null) this.times = null;
+    else if (arrivals instanceof Float64Array) this.times = arrivals;
+    else {
+      if (!(Number.isInteger(arrivals.closedLoop) && arrivals.closedLoop >= 1)) throw new Error(`closed-loop concurrency must be an integer ≥ 1, got ${arrivals.closedLoop}`);
+      this.times = new Array<number>(arrivals.closedLoop).fill(0);
+    }
   }
 
   /** Units arrived (services) or started (jobs). */
-  get started(): number { return this.arrivals ? this.nextArrival : this.instances; }
+  get started(): number { return this.times ? this.nextArrival : this.instances; }
 
   /** True once the thread will start no more units and every started one has completed. */
   get finished(): boolean {
-    const more = this.arrivals ? this.nextArrival < this.arrivals.length : this.mark < this.stopNs;
+    const more = this.times ? this.nextArrival < this.times.length : this.mark < this.stopNs;
     return !this.busy && !more && this.completions.length === this.instances;
   }
 
@@ -109,9 +124,9 @@ export class HostThread {
     const units = this.w.units;
     let start: number;
     let arrival: number;
-    if (this.arrivals) {
-      if (this.nextArrival >= this.arrivals.length) return false;
-      const a = this.arrivals[this.nextArrival]!;
+    if (this.times) {
+      if (this.nextArrival >= this.times.length) return false;
+      const a = this.times[this.nextArrival]!;
       if (a > now) { this.port.wakeAt(a); return false; }
       this.nextArrival++;
       arrival = a;
@@ -140,5 +155,10 @@ export class HostThread {
   private complete(instance: number, t: number): void {
     this.latencies.push(t - this.arrivalOf[instance]!);
     this.completions.push(t);
+    // Closed loop: the client whose request completed sends its next one, until the run's duration.
+    if (this.closed && t < this.stopNs) {
+      (this.times as number[]).push(t);
+      if (!this.busy) this.port.wakeAt(t);
+    }
   }
 }

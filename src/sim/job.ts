@@ -37,6 +37,12 @@ export class Job implements KernelWork {
   demand = 0;
   /** Power activity class: 0 compute, 1 memory, 2 other. */
   activity = 2;
+  key = 0;
+  profileNs = 0;
+  memoryBoundness = 0;
+  atom = 0;
+  atoms = 1;
+  kernelBlocks = 0;
 
   constructor(
     readonly id: number,
@@ -46,7 +52,7 @@ export class Job implements KernelWork {
     readonly op: number,
     /** Unit instance (request or iteration number) it belongs to. */
     readonly instance: number,
-    readonly kernel: PreparedKernel,
+    public kernel: PreparedKernel,
     public readyAt: number,
   ) {}
 

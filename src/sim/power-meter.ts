@@ -6,7 +6,7 @@
  * clock for the next window is the one the power model allows for the last `limiterWindows` windows' load.
  */
 import { boardPowerW, cappedClockMHz, type PowerParams } from "../gpu/power";
-import type { GpuSpec } from "../gpu/specs/spec";
+import { snapClockMHz, type GpuSpec } from "../gpu/specs/spec";
 
 export interface PowerSeries {
   /** Window start, ns. */
@@ -26,6 +26,8 @@ export class PowerMeter {
   readonly sms = new Float64Array(3);
   bandwidth = 0;
   clockMHz: number;
+  /** Software clock cap (application clocks, set by a DVFS policy), MHz, or null; applies from the next window. */
+  clockCapMHz: number | null = null;
   energyJ = 0;
   readonly series: PowerSeries = { startNs: [], powerW: [], clockMHz: [], utilization: [], memBandwidthBytesPerS: [] };
   private readonly integral = new Float64Array(4);
@@ -74,7 +76,8 @@ export class PowerMeter {
     const sum = new Float64Array(4);
     let span = 0;
     for (const r of this.recent) { for (let i = 0; i < 4; i++) sum[i]! += r[i]!; span += r[4]!; }
-    this.clockMHz = cappedClockMHz(this.gpu, this.params, this.loadOf(sum, span)).clockMHz;
+    const limited = cappedClockMHz(this.gpu, this.params, this.loadOf(sum, span)).clockMHz;
+    this.clockMHz = this.clockCapMHz === null ? limited : Math.min(limited, snapClockMHz(this.gpu, this.clockCapMHz));
     return this.clockMHz;
   }
   private readonly recent: number[][] = [];

@@ -25,7 +25,8 @@ interface ExperimentJson {
   gpu: string; policy: string; duration_s: number; seed: number | { toNumber(): number }; slo_us: number;
   tenants: {
     name: string; trace: string; arrival?: string; poisson?: { rate_per_s: number }; uniform?: { rate_per_s: number };
-    arrivals_file?: string; back_to_back?: object; priority: number; limit_pct: number; split: string; mig_profile: string;
+    arrivals_file?: string; back_to_back?: object; closed_loop?: { concurrency: number }; priority: number; limit_pct: number;
+    split: string; mig_profile: string; quota_pct?: number;
   }[];
   policy_options?: { slice_us: number; switch_us: number };
 }
@@ -71,7 +72,10 @@ export function parseExperiment(text: string, file: string): ScenarioSpec {
     else if (t.arrival === "uniform") arrival = { kind: "uniform", ratePerS: t.uniform!.rate_per_s };
     else if (t.arrival === "arrivals_file") arrival = { kind: "file", path: at(t.arrivals_file!) };
     else if (t.arrival === "back_to_back") arrival = { kind: "back-to-back" };
-    else throw new Error(`${where}: give one arrival: poisson, uniform, arrivals_file or back_to_back`);
+    else if (t.arrival === "closed_loop") arrival = { kind: "closed-loop", concurrency: t.closed_loop!.concurrency };
+    else throw new Error(`${where}: give one arrival: poisson, uniform, arrivals_file, closed_loop or back_to_back`);
+    if (arrival.kind === "closed-loop" && !(arrival.concurrency >= 1)) throw new Error(`${where}: closed_loop.concurrency must be ≥ 1`);
+    if (t.quota_pct !== undefined && !(t.quota_pct >= 0 && t.quota_pct <= 100)) throw new Error(`${where}: quota_pct must be in 0-100`);
     if ((arrival.kind === "poisson" || arrival.kind === "uniform") && !(arrival.ratePerS > 0)) throw new Error(`${where}: rate_per_s must be > 0`);
     if (t.limit_pct < 0 || t.limit_pct > 100) throw new Error(`${where}: limit_pct must be in 0-100`);
     let split: TenantSpec["split"];
@@ -86,6 +90,7 @@ export function parseExperiment(text: string, file: string): ScenarioSpec {
       arrival,
       priority: t.priority,
       limitPct: t.limit_pct > 0 ? t.limit_pct : null,
+      quotaPct: t.quota_pct ?? null,
       split,
     };
   });

@@ -129,3 +129,40 @@ describe("policies on the kernel timeline", () => {
     expect(avg).toBeGreaterThan(idleW);
   });
 });
+
+describe("closed-loop services", () => {
+  it("keeps exactly `concurrency` requests outstanding: each completion sends the next at once", () => {
+    const r = run("mps", [{ name: "hp", workload: service, role: "service", closedLoop: 1 }], 0.2e9);
+    const t = r.tenants[0]!;
+    expect(t.latenciesNs.length).toBeGreaterThan(50);
+    // One client: every request arrives as the previous completes, so latency + completion gaps tile time.
+    for (let i = 1; i < t.completionsNs.length; i++) {
+      expect(t.completionsNs[i]! - t.completionsNs[i - 1]!).toBeCloseTo(t.latenciesNs[i]!, 3);
+    }
+    // Two clients on one host thread: each request also waits for the other's, so latency roughly doubles.
+    const r2 = run("mps", [{ name: "hp", workload: service, role: "service", closedLoop: 2 }], 0.2e9);
+    const median = (a: Float64Array) => [...a].sort((x, y) => x - y)[a.length >> 1]!;
+    expect(median(r2.tenants[0]!.latenciesNs) / median(t.latenciesNs)).toBeGreaterThan(1.7);
+    expect(r2.tenants[0]!.latenciesNs.length).toBeLessThanOrEqual(t.latenciesNs.length + 2);
+  });
+});
+
+describe("atoms", () => {
+  it("runs an atomized kernel as its atoms, in order on its stream, with the kernel count unchanged", () => {
+    const whole = run("mps", [be()], 0.3e9);
+    const split = POLICIES.mps!.make({});
+    const r = simulate({
+      gpu, timing: cal.timing, power: cal.power!, tenants: [be()], durationNs: 0.3e9, record: true,
+      policy: { ...split, name: "mps-atoms", atomize: (_v, k) => (k.blocks >= 4 && k.profileNs > 300e3 ? 4 : 1) },
+    });
+    // Jobs finish every iteration they start: the same kernels per iteration, however they were cut.
+    expect(r.tenants[0]!.started).toBeGreaterThan(0);
+    expect(r.kernelsExecuted / r.tenants[0]!.started).toBe(whole.kernelsExecuted / whole.tenants[0]!.started);
+    // Every kernel of ≥ 4 blocks and ≥ 300 µs shows up as 4 runs on the timeline.
+    expect(r.timeline!.count / r.tenants[0]!.started).toBeGreaterThan(whole.timeline!.count / whole.tenants[0]!.started);
+    // Each atom pays the launch cost again and loses its tail overlap: slower, but not by much.
+    const it0 = (x: SimResult) => x.tenants[0]!.latenciesNs[0]!;
+    expect(it0(r)).toBeGreaterThan(it0(whole));
+    expect(it0(r)).toBeLessThan(it0(whole) * 1.5);
+  });
+});

@@ -69,6 +69,7 @@ export async function stackCommand(argv: string[]): Promise<number> {
     avg_power_w: s.avg_power_w,
     kernels: s.kernels,
     wall_ms: r.wallMs,
+    policy_report: s.policy_report,
   };
   process.stdout.write(options.has("--json") ? `${JSON.stringify(out)}\n` : formatStackText(r));
   return 0;

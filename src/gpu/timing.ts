@@ -10,7 +10,10 @@
  *                scaled by clock (∝ 1/f) and per-SM throughput across GPU generations;
  *   memory(n)  = bytes / bandwidth, bandwidth = min(n · per-SM bandwidth, share · peak), i.e.
  *                ∝ max(nSat / n, 1 / share) with nSat = the SM count at which the kernel saturates memory;
- *                scaled by peak memory bandwidth across GPUs, and nearly flat in clock.
+ *                scaled by peak memory bandwidth across GPUs, and nearly flat in clock, except for the compute
+ *                class (GEMM, convolution, attention): there the part that does not shrink with more SMs is
+ *                SM-side work too (prologue, epilogue, the last tile), so it follows 1/f like the rest
+ *                (hardware.md §7.3: compute-bound time ∝ 1/f; memory-bound nearly flat).
  *   T(n) = t0 + w · max(ψ · q(n)/q(N₀) · clock · arch, φ · m(n)/m(N₀) · bw)   with ψ = min(1, 1+θ), φ = min(1, 1−θ).
  * θ (−1 … 1) says how memory-bound the class is: at θ = 0 both parts bind at the recorded point.
  * Wave quantisation is in ceil(B/n); bandwidth saturation in nSat; the power cap in the clock passed in
@@ -129,6 +132,8 @@ export interface PreparedKernel {
   readonly memoryScale: number;
   /** The class's saturation SM count on the target GPU. */
   readonly nSat: number;
+  /** 1 when the memory part also scales as 1/clock (compute class), else 0. */
+  readonly memoryClockExponent: number;
   /** Target clock the compute part refers to, MHz (the target's maximum). */
   readonly refClockMHz: number;
 }
@@ -146,6 +151,7 @@ export function prepareKernel(cal: TimingCalibration, kernel: RecordedKernel, fr
   const psi = Math.min(1, 1 + p.theta);
   const phi = Math.min(1, 1 - p.theta);
   const refClockMHz = to.maxClockMHz;
+  const memoryClockExponent = cls === "compute" ? 1 : 0;
   return {
     t0,
     work: kernel.us - t0,
@@ -154,16 +160,17 @@ export function prepareKernel(cal: TimingCalibration, kernel: RecordedKernel, fr
     blockShare: p.blockShare,
     computeScale: (psi / smRounds(blocks, n0, residentBlocks(from.gpu, kernel), p.blockShare)) * (f0 / refClockMHz)
       * (throughputPerSmPerClock(from.gpu) / throughputPerSmPerClock(to)),
-    memoryScale: (phi / memoryFactor(n0, p.nSat, 1)) * bwRatio,
+    memoryScale: (phi / memoryFactor(n0, p.nSat, 1)) * bwRatio * (f0 / refClockMHz) ** memoryClockExponent,
     nSat: p.nSat / bwRatio,
     refClockMHz,
+    memoryClockExponent,
   };
 }
 
 /** Duration in µs of a prepared kernel on `smCount` SMs at `clockMHz` with `memShare` of peak bandwidth. */
 export function preparedUs(k: PreparedKernel, smCount: number, clockMHz: number, memShare: number): number {
   const compute = smRounds(k.blocks, smCount, k.resident, k.blockShare) * k.computeScale * (k.refClockMHz / clockMHz);
-  const memory = memoryFactor(smCount, k.nSat, Math.min(1, Math.max(memShare, 1e-6))) * k.memoryScale;
+  const memory = memoryFactor(smCount, k.nSat, Math.min(1, Math.max(memShare, 1e-6))) * k.memoryScale * (k.refClockMHz / clockMHz) ** k.memoryClockExponent;
   return k.t0 + k.work * Math.max(compute, memory);
 }
 
@@ -184,7 +191,7 @@ export function atomKernel(k: PreparedKernel, blocks: number): PreparedKernel {
  */
 export function memoryBoundness(k: PreparedKernel, smCount: number, clockMHz: number): number {
   const compute = smRounds(k.blocks, smCount, k.resident, k.blockShare) * k.computeScale * (k.refClockMHz / clockMHz);
-  const memory = memoryFactor(smCount, k.nSat, 1) * k.memoryScale;
+  const memory = memoryFactor(smCount, k.nSat, 1) * k.memoryScale * (k.refClockMHz / clockMHz) ** k.memoryClockExponent;
   return compute <= 0 ? 1 : Math.min(1, memory / compute);
 }
 

@@ -54,6 +54,8 @@ export interface ReplaySummary {
   readonly avg_power_w: number;
   readonly kernels: number;
   readonly tenants: TenantSummary[];
+  /** What the policy reports of itself (LithOS: atoms, right-sizing, predictor error), or null. */
+  readonly policy_report: Record<string, unknown> | null;
 }
 
 const us = (ns: number) => ns / 1e3;
@@ -96,5 +98,6 @@ export function summarize(result: SimResult, sloUs: number | null = null): Repla
     avg_power_w: simulated > 0 ? result.energyJ / simulated : 0,
     kernels: result.kernelsExecuted,
     tenants: result.tenants.map((t) => summarizeTenant(t, result, t.role === "service" ? sloUs : null)),
+    policy_report: result.policyReport,
   };
 }

@@ -124,6 +124,8 @@ export interface Policy {
   atomize?(view: SchedulerView, k: KernelWork): number;
   /** A kernel (or one atom) finished after running `runNs` on `k.sms` SMs. Called before `schedule`. */
   onKernelDone?(view: SchedulerView, k: KernelWork, runNs: number): void;
+  /** What the policy has to say at the end of a run (counters, predictor error), for the result. */
+  report?(): Record<string, unknown>;
   /** Pools the GPU is cut into (MIG); default: one pool, the whole GPU. */
   pools?(gpu: GpuSpec, tenants: readonly TenantView[]): { pools: PoolSpec[]; tenantPool: number[] };
 }

@@ -91,6 +91,8 @@ export interface SimResult {
   /** True when the run hit its safety horizon before every tenant finished. */
   readonly truncated: boolean;
   readonly timeline: KernelRecorder | null;
+  /** The policy's own report (`Policy.report`), or null. */
+  readonly policyReport: Record<string, unknown> | null;
 }
 
 const EV_HOST = 0, EV_READY = 1, EV_JOB = 2, EV_RECLAIM = 3, EV_TIMER = 4, EV_POWER = 5, EV_MEMOP = 6;
@@ -635,6 +637,7 @@ class Engine implements SchedulerView {
       events: this.events,
       truncated,
       timeline: this.recorder,
+      policyReport: this.o.policy.report?.() ?? null,
     };
   }
 }

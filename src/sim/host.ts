@@ -132,10 +132,14 @@ export class HostThread {
       arrival = a;
       start = Math.max(now, this.mark);
     } else {
-      // Back to back: the next iteration starts after the gap between iterations (none by default: the
-      // recorded one is often a capture harness's sleep or a profiler flush, not the program's own work).
+      // Back to back: the next iteration starts once the previous one has completed (its GPU work too: a
+      // unit with no sync at its end would otherwise be launched without bound), after the gap between
+      // iterations (none by default: the recorded one is often a capture harness's sleep or a profiler
+      // flush, not the program's own work).
+      if (this.completions.length < this.instances) return false;
       const lead = this.instances === 0 ? 0 : (this.gapNs ?? units.leadNs[this.instances % units.count]!);
-      start = this.mark + lead;
+      const previous = this.instances === 0 ? 0 : this.completions[this.completions.length - 1]!;
+      start = Math.max(this.mark, previous) + lead;
       if (start >= this.stopNs) { this.mark = start; return false; }
       if (start > now) { this.port.wakeAt(start); return false; }
       arrival = start;
@@ -160,5 +164,7 @@ export class HostThread {
       (this.times as number[]).push(t);
       if (!this.busy) this.port.wakeAt(t);
     }
+    // A job waits for its previous iteration (see startUnit).
+    if (!this.times && !this.busy) this.port.wakeAt(t);
   }
 }

@@ -195,6 +195,16 @@ export function memoryBoundness(k: PreparedKernel, smCount: number, clockMHz: nu
   return compute <= 0 ? 1 : Math.min(1, memory / compute);
 }
 
+/**
+ * Share of the pool's per-SM DRAM bandwidth a prepared kernel draws on `smCount` SMs: its memory-bound share,
+ * except for the compute class, whose memory part is SM-side work (see the header) and whose DRAM traffic is
+ * small next to its compute (a GEMM re-reads its tiles from L2 and shared memory): 0. Bandwidth contention
+ * between tenants and the DRAM term of the power model use it.
+ */
+export function dramShare(k: PreparedKernel, smCount: number, clockMHz: number): number {
+  return k.memoryClockExponent > 0 ? 0 : memoryBoundness(k, smCount, clockMHz);
+}
+
 /** Predicted duration in µs of `kernel` (recorded on `from`) when run on `to`. */
 export function predictKernelUs(cal: TimingCalibration, kernel: RecordedKernel, from: RecordedOn, to: RunOn, cls: KernelClass = classifyKernel(kernel.name, kernel.us)): number {
   const prepared = prepareKernel(cal, kernel, from, to.gpu, cls);

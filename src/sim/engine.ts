@@ -8,7 +8,7 @@
 import { classifyKernel, type KernelClass } from "../gpu/kernel-class";
 import type { PowerParams } from "../gpu/power";
 import type { GpuSpec } from "../gpu/specs/spec";
-import { atomKernel, memoryBoundness, prepareKernel, preparedUs, type PreparedKernel, type TimingCalibration } from "../gpu/timing";
+import { atomKernel, dramShare, memoryBoundness, prepareKernel, preparedUs, type PreparedKernel, type TimingCalibration } from "../gpu/timing";
 import type { KernelWork, Policy, PoolSpec, SchedulerView, TenantView } from "../policies/policy";
 import { OP_KERNEL, OP_MEMOP, type Workload } from "../workload/workload";
 import { EventQueue } from "./event-queue";
@@ -182,6 +182,11 @@ class Engine implements SchedulerView {
   private readonly recorder: KernelRecorder | null;
   private readonly perSmBandwidth: number;
   private readonly keys = new Map<string, number>();
+  /**
+   * Milestone versions are unique across jobs, not per job: job ids are reused, and a stale event of a
+   * finished job must never match the plan of the job that took its id.
+   */
+  private versionSeq = 0;
   private dirty = false;
   private kernelsExecuted = 0;
   private events = 0;
@@ -293,7 +298,8 @@ class Engine implements SchedulerView {
     const done = 1 - j.remaining;
     const delay = done >= 1 / j.waves ? (wave * sms) / j.sms : (1 / j.waves - done) / j.rate;
     j.reclaiming = sms;
-    this.queue.push(this.now + delay, EV_RECLAIM, j.id, 0);
+    j.reclaimVersion = ++this.versionSeq;
+    this.queue.push(this.now + delay, EV_RECLAIM, j.id, j.reclaimVersion);
   }
   setTimer(at: number, tag: number): void {
     this.queue.push(Math.max(at, this.now), EV_TIMER, tag, 0);
@@ -332,7 +338,7 @@ class Engine implements SchedulerView {
       }
       case EV_RECLAIM: {
         const j = this.jobs[a];
-        if (!j || j.state !== RUNNING || j.reclaiming === 0) break;
+        if (!j || j.state !== RUNNING || j.reclaiming === 0 || j.reclaimVersion !== b) break;
         // In its last wave by now: its SMs are freeing as its last blocks end; nothing to take.
         if (j.inLastWave) { j.reclaiming = 0; this.dirty = true; break; }
         j.advance(this.now);
@@ -518,7 +524,7 @@ class Engine implements SchedulerView {
     j.inLastWave = j.waves <= 1 || j.remaining <= 1 / j.waves + 1e-9;
     j.cap = cap;
     const bw = Math.min(pool.spec.memBandwidthBytesPerS, sms * this.perSmBandwidth);
-    j.demand = memoryBoundness(j.kernel, sms, this.meter.clockMHz) * bw;
+    j.demand = dramShare(j.kernel, sms, this.meter.clockMHz) * bw;
     this.meter.accumulate(this.now);
     pool.free -= cap;
     pool.demand += j.demand;
@@ -541,7 +547,7 @@ class Engine implements SchedulerView {
     this.meter.sms[j.activity]! -= j.cap;
     j.cap = 0;
     j.demand = 0;
-    j.version++;
+    j.version = ++this.versionSeq;
   }
 
   /**
@@ -581,7 +587,7 @@ class Engine implements SchedulerView {
     const at = this.now + Math.max(0, j.remaining - lastWaveAt) / j.rate;
     // The queued milestone still holds (a compute-bound kernel does not care about a bandwidth stretch): keep it.
     if (j.plannedVersion === j.version && Math.abs(at - j.plannedAt) <= 1e-6) return;
-    j.version++;
+    j.version = ++this.versionSeq;
     j.plannedAt = at;
     j.plannedVersion = j.version;
     this.queue.push(at, EV_JOB, j.id, j.version);

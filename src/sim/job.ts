@@ -29,6 +29,8 @@ export class Job implements KernelWork {
   waves = 1;
   inLastWave = false;
   reclaiming = 0;
+  /** Version of its pending reclaim event. */
+  reclaimVersion = -1;
   /** Start of its current run on the GPU (it restarts after a preemption), ns. */
   startedAt = -1;
   /** Time its current SM-equivalents were taken, ns (for per-tenant SM·time). */

@@ -22,7 +22,7 @@ async function main() {
     { name: "be", workload: job, role: "job" },
   ];
   const clocked = tenants.map((t) => ({ ...t, recordedClockMHz: lr.aloneClockMHz(t, probe, durationNs) }));
-  for (const policy of ["mps", "timeslice", "priority", "mps-limit"]) {
+  for (const policy of ["mps", "timeslice", "priority", "mps-limit", "+tpc", "lithos"]) {
     const ts = policy === "mps-limit" ? clocked.map((t) => (t.name === "be" ? { ...t, smLimit: lr.mpsSmsForPercentage(gpu, 25) } : t)) : clocked;
     lr.simulate({ ...base, policy: lr.POLICIES[policy].make({}), tenants: ts, durationNs: 1e9 }); // warm-up (JIT)
     const t0 = process.hrtime.bigint();

@@ -170,7 +170,7 @@ export function prepareKernel(cal: TimingCalibration, kernel: RecordedKernel, fr
 /** Duration in µs of a prepared kernel on `smCount` SMs at `clockMHz` with `memShare` of peak bandwidth. */
 export function preparedUs(k: PreparedKernel, smCount: number, clockMHz: number, memShare: number): number {
   const compute = smRounds(k.blocks, smCount, k.resident, k.blockShare) * k.computeScale * (k.refClockMHz / clockMHz);
-  const memory = memoryFactor(smCount, k.nSat, Math.min(1, Math.max(memShare, 1e-6))) * k.memoryScale * (k.refClockMHz / clockMHz) ** k.memoryClockExponent;
+  const memory = memoryFactor(smCount, k.nSat, Math.min(1, Math.max(memShare, 1e-6))) * k.memoryScale * (k.memoryClockExponent > 0 ? k.refClockMHz / clockMHz : 1);
   return k.t0 + k.work * Math.max(compute, memory);
 }
 
@@ -191,7 +191,7 @@ export function atomKernel(k: PreparedKernel, blocks: number): PreparedKernel {
  */
 export function memoryBoundness(k: PreparedKernel, smCount: number, clockMHz: number): number {
   const compute = smRounds(k.blocks, smCount, k.resident, k.blockShare) * k.computeScale * (k.refClockMHz / clockMHz);
-  const memory = memoryFactor(smCount, k.nSat, 1) * k.memoryScale * (k.refClockMHz / clockMHz) ** k.memoryClockExponent;
+  const memory = memoryFactor(smCount, k.nSat, 1) * k.memoryScale * (k.memoryClockExponent > 0 ? k.refClockMHz / clockMHz : 1);
   return compute <= 0 ? 1 : Math.min(1, memory / compute);
 }
 

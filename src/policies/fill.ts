@@ -63,12 +63,20 @@ export function fcfsOrder(view: SchedulerView, eligible: (k: KernelWork) => bool
 
 /** Like `fcfsOrder` but higher tenant priority first; ties keep first come, first served. */
 export function priorityOrder(view: SchedulerView): KernelWork[] {
-  const order = fcfsOrder(view);
-  const prio = (k: KernelWork) => view.tenants[k.tenant]!.priority;
-  // Most calls see one priority only (one tenant busy): nothing to reorder.
-  if (order.every((k) => prio(k) === prio(order[0]!))) return order;
-  // Stable sort: within one priority, running kernels (started earlier) stay ahead of waiting ones.
-  return order.map((k, i) => ({ k, i })).sort((a, b) => prio(b.k) - prio(a.k) || a.i - b.i).map((x) => x.k);
+  return rankedOrder(view, (t) => view.tenants[t]!.priority);
+}
+
+/**
+ * Like `fcfsOrder` (restricted to `eligible` kernels) but tenants of higher `rank` first; ties keep first come,
+ * first served. `priorityOrder` ranks by tenant priority; REEF, Orion and TGS rank high-priority tenants first.
+ */
+export function rankedOrder(view: SchedulerView, rank: (tenant: number) => number, eligible?: (k: KernelWork) => boolean): KernelWork[] {
+  const order = fcfsOrder(view, eligible);
+  const r = (k: KernelWork) => rank(k.tenant);
+  // Most calls see one rank only (one tenant busy): nothing to reorder.
+  if (order.every((k) => r(k) === r(order[0]!))) return order;
+  // Stable sort: within one rank, running kernels (started earlier) stay ahead of waiting ones.
+  return order.map((k, i) => ({ k, i })).sort((a, b) => r(b.k) - r(a.k) || a.i - b.i).map((x) => x.k);
 }
 
 /**
@@ -77,6 +85,11 @@ export function priorityOrder(view: SchedulerView): KernelWork[] {
  * blocks finish (`reclaim`), which is how its wait stays near one block's duration instead of a whole kernel.
  */
 export function reclaimForUrgent(view: SchedulerView, starved: readonly KernelWork[]): void {
+  reclaimForRanked(view, starved, (t) => view.tenants[t]!.priority);
+}
+
+/** `reclaimForUrgent` with urgency given by `rank` (a tenant index → larger is more urgent) instead of tenant priority. */
+export function reclaimForRanked(view: SchedulerView, starved: readonly KernelWork[], rank: (tenant: number) => number): void {
   for (const k of starved) {
     const t = view.tenants[k.tenant]!;
     let short = view.capFor(k, spreadLimit(view, k)) - (k.cap + available(view, t));
@@ -85,10 +98,35 @@ export function reclaimForUrgent(view: SchedulerView, starved: readonly KernelWo
     for (const r of view.running) {
       if (short <= 0) break;
       const rt = view.tenants[r.tenant]!;
-      if (rt.priority >= t.priority || rt.pool !== t.pool || r.inLastWave || r.reclaiming > 0 || r.sms <= 1) continue;
+      if (rank(rt.index) >= rank(t.index) || rt.pool !== t.pool || r.inLastWave || r.reclaiming > 0 || r.sms <= 1) continue;
       const take = Math.min(short, r.sms - 1);
       view.reclaim(r, take);
       short -= take;
     }
   }
+}
+
+/**
+ * Which tenants are high priority (HP) and which best effort (BE), for the policies that protect one class from
+ * the other (REEF, Orion, TGS; lithos.md §5, where "priority systems … reduce the priority of the BE application").
+ * A tenant is HP when its priority is above the lowest priority among the tenants; when all priorities are equal,
+ * services (request-driven, latency matters) are HP and jobs BE. Jobs alone, or services alone at one priority,
+ * leave one class empty: nothing to protect.
+ */
+export function highPriorityTenants(view: { readonly tenants: readonly TenantView[] }): boolean[] {
+  const ts = view.tenants;
+  let lowest = Infinity;
+  for (const t of ts) lowest = Math.min(lowest, t.priority);
+  if (ts.some((t) => t.priority !== lowest)) return ts.map((t) => t.priority > lowest);
+  return ts.map((t) => t.role === "service");
+}
+
+/**
+ * SMs a kernel's grid can fill at its occupancy, at most its pool's: ceil(blocks / resident blocks per SM). The
+ * "sm_used" of an offline kernel profile (REEF's and Orion's), as opposed to `spreadLimit`, the SMs its blocks
+ * spread over when there are more SMs than it needs.
+ */
+export function smsNeeded(view: SchedulerView, k: KernelWork): number {
+  const pool = view.pools[view.tenants[k.tenant]!.pool]!.smCount;
+  return Math.min(pool, Math.ceil(k.blocks / Math.max(1, k.resident)));
 }

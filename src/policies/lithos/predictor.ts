@@ -1,0 +1,121 @@
+/**
+ * LithOS's online latency predictor (lithos.md §2.4): no offline profiling; one small model per kernel key
+ * (the kernel's ordinal since the last synchronisation plus its launch shape: `KernelWork.key`), learned from
+ * the durations the policy observes as kernels complete.
+ *
+ * - Per TPC count, a window of recent durations summarised by their median (the blog: "aggregates recent
+ *   durations with the outlier-insensitive median"). Window length: 16, an assumption (lithos.md §7: not stated).
+ * - Across TPC counts, the "transformed Amdahl" model T(t) = m/t + b, fitted by least squares in 1/t over the
+ *   per-count medians once two counts have been seen (§2.4, §2.5).
+ * - For a key seen at one TPC count only, the paper's conservative "optimal linear scaling" fallback:
+ *   T(t) = T(t_obs)·t_obs/t (§2.4).
+ * - A prediction counts as a misprediction when it is off by more than 50 µs: the reproducer's threshold "the
+ *   paper's way", not confirmed as the paper's (§2.4).
+ * Durations are stored for the whole kernel: an atom's is scaled up by the kernel's blocks over the atom's.
+ */
+
+export interface AmdahlFit {
+  /** Parallel part, ns·TPC. */
+  readonly m: number;
+  /** Serial part, ns. */
+  readonly b: number;
+}
+
+interface KeyModel {
+  /** TPC count → recent durations, ns (a ring of at most `window`). */
+  readonly samples: Map<number, number[]>;
+  fit: AmdahlFit | null;
+}
+
+export interface PredictorStats {
+  readonly predictions: number;
+  readonly mispredictions: number;
+  /** 99th percentile of |predicted − observed|, ns (0 without predictions). */
+  readonly p99AbsErrorNs: number;
+}
+
+export class LatencyPredictor {
+  private readonly models = new Map<number, KeyModel>();
+  private readonly errors: number[] = [];
+  private misses = 0;
+
+  constructor(
+    private readonly window = 16,
+    private readonly missThresholdNs = 50e3,
+  ) {}
+
+  /** Predicted duration of the whole kernel `key` on `tpcs` TPCs, ns; null for a key never observed. */
+  predict(key: number, tpcs: number): number | null {
+    const model = this.models.get(key);
+    if (!model) return null;
+    if (model.fit) return Math.max(0, model.fit.m / tpcs + model.fit.b);
+    // One TPC count seen: linear scaling from it.
+    const [t, ns] = model.samples.entries().next().value as [number, number[]];
+    return (median(ns) * t) / tpcs;
+  }
+
+  /** The fitted model of a key, once it has been observed at two TPC counts or more. */
+  fit(key: number): AmdahlFit | null {
+    return this.models.get(key)?.fit ?? null;
+  }
+
+  /** TPC counts a key has been observed at. */
+  seenAt(key: number): number[] {
+    return [...(this.models.get(key)?.samples.keys() ?? [])];
+  }
+
+  /** Scores the prediction for an observed duration (when there was one), then learns from the observation. */
+  observe(key: number, tpcs: number, ns: number): void {
+    const predicted = this.predict(key, tpcs);
+    if (predicted !== null) {
+      const err = Math.abs(predicted - ns);
+      this.errors.push(err);
+      if (err > this.missThresholdNs) this.misses++;
+    }
+    let model = this.models.get(key);
+    if (!model) {
+      model = { samples: new Map(), fit: null };
+      this.models.set(key, model);
+    }
+    let ring = model.samples.get(tpcs);
+    if (!ring) {
+      ring = [];
+      model.samples.set(tpcs, ring);
+    }
+    ring.push(ns);
+    if (ring.length > this.window) ring.shift();
+    model.fit = model.samples.size >= 2 ? fitAmdahl(model.samples) : null;
+  }
+
+  stats(): PredictorStats {
+    const sorted = Float64Array.from(this.errors).sort();
+    return {
+      predictions: sorted.length,
+      mispredictions: this.misses,
+      p99AbsErrorNs: sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil(0.99 * sorted.length) - 1)]! : 0,
+    };
+  }
+}
+
+/** Least squares of T = m·x + b with x = 1/t over the per-count medians; m and b kept ≥ 0. */
+export function fitAmdahl(samples: ReadonlyMap<number, readonly number[]>): AmdahlFit {
+  let n = 0, sx = 0, sy = 0, sxx = 0, sxy = 0;
+  for (const [t, ns] of samples) {
+    const x = 1 / t, y = median(ns);
+    n++; sx += x; sy += y; sxx += x * x; sxy += x * y;
+  }
+  const den = n * sxx - sx * sx;
+  if (n < 2 || den <= 0) return { m: 0, b: sy / Math.max(1, n) };
+  let m = (n * sxy - sx * sy) / den;
+  let b = (sy - m * sx) / n;
+  // A kernel that gets slower with more TPCs (noise, contention) is treated as flat; a negative serial part as none.
+  if (m < 0) { m = 0; b = sy / n; }
+  if (b < 0) { b = 0; m = sxy / sxx; }
+  return { m, b };
+}
+
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const h = s.length >> 1;
+  return s.length % 2 ? s[h]! : (s[h - 1]! + s[h]!) / 2;
+}

@@ -28,9 +28,8 @@
  *      timing model gives the share of a kernel's time bound by memory, so 0.5 is where neither part dominates;
  *      a third-party re-implementation cites 60% SM or DRAM throughput thresholds instead, lithos.md §5, which
  *      the engine does not expose). Nothing is "unknown" here except the HP kernel's profile before the first HP
- *      kernel is seen. Note: every class of the H200 calibration has θ ≤ 0, so for a kernel recorded on the H200
- *      the memory part binds on the whole pool and `memoryBoundness` is 1: no two such kernels are opposite, case
- *      (b) never admits a BE kernel beside HP work, and on H200 traces Orion runs BE only between HP requests.
+ *      kernel is seen. The profile is DRAM-bound share: compute-class kernels (GEMM, convolution, attention) are
+ *      0, so compute-bound; streaming kernels (elementwise, norms, reductions) are memory-bound.
  * 3. Duration throttle: the profiled durations of BE kernels submitted since the last drain are summed; once the
  *    sum exceeds DUR_THRESHOLD, no BE kernel is submitted until every submitted BE kernel has finished, and the sum
  *    starts again (the artifact's `sum > depth` → `large_found`, cleared when all BE events have completed). It

@@ -42,7 +42,7 @@ export interface KernelWork {
    * top clock with all the bandwidth, ns (the timing model's prediction, not a measurement of this run).
    */
   readonly profileNs: number;
-  /** Offline profile: share of that time bound by memory bandwidth, 0 … 1 (timing model). */
+  /** Offline profile: share of that time bound by DRAM bandwidth, 0 … 1 (timing model; 0 for compute-class kernels: GEMM, convolution, attention). */
   readonly memoryBoundness: number;
   /** Atom index and count: a kernel split by `Policy.atomize` runs as `atoms` launches of contiguous block ranges; `blocks` is this atom's. */
   readonly atom: number;

@@ -451,7 +451,7 @@ class Engine implements SchedulerView {
     if (Number.isNaN(st.profileNs[item]!)) {
       const full = this.pools[st.view.pool]!.smCount;
       st.profileNs[item] = preparedUs(kernel, full, this.gpu.maxClockMHz, 1) * 1e3;
-      st.memoryBoundness[item] = memoryBoundness(kernel, full, this.gpu.maxClockMHz);
+      st.memoryBoundness[item] = dramShare(kernel, full, this.gpu.maxClockMHz);
     }
     j.profileNs = st.profileNs[item]!;
     j.memoryBoundness = st.memoryBoundness[item]!;

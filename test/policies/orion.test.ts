@@ -71,7 +71,7 @@ function kernel(tenant: number, need: number, memoryBoundness: number): KernelWo
 }
 
 describe("orion", () => {
-  it("starts a job kernel during a request only beside an HP kernel of the opposite profile (never, on H200 traces)", () => {
+  it("starts a job kernel during a request only beside an HP kernel of the opposite profile", () => {
     const o = observe(makeOrion());
     const r = run(o.policy, [hp(), be()]);
     expect(r.truncated).toBe(false);
@@ -87,9 +87,10 @@ describe("orion", () => {
       const smsOut = s.running.filter((k) => k.tenant === 1).reduce((n, k) => n + k.need, 0);
       expect(smsOut + s.kernel.need).toBeLessThanOrEqual(132);
     }
-    // Every kernel of these traces is memory bound under the H200 calibration (orion.ts says why), so none do.
-    expect(starts.every((s) => s.kernel.memoryBoundness >= 0.5)).toBe(true);
-    expect(beStarts.filter((s) => s.busy[0]).length).toBe(0);
+    // Both profiles occur (convolutions are compute-bound, batch norms and elementwise kernels memory-bound), so
+    // some job kernels do start during requests.
+    expect(starts.some((s) => s.kernel.memoryBoundness >= 0.5) && starts.some((s) => s.kernel.memoryBoundness < 0.5)).toBe(true);
+    expect(beStarts.filter((s) => s.busy[0]).length).toBeGreaterThan(0);
     // The service's kernels still start at once, taking SMs from running job kernels as their blocks finish.
     expect(o.starts.filter((s) => s.kind === "reclaim" && s.kernel.tenant === 1).length).toBeGreaterThan(0);
     expect(o.starts.filter((s) => s.kind === "reclaim" && s.kernel.tenant === 0).length).toBe(0);

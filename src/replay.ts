@@ -40,6 +40,8 @@ export interface TenantSpec {
   readonly split?: ExtractOptions["split"];
   /** Jobs: host time between iterations, µs, or "recorded" for the trace's own gaps. Default 0 (back to back). */
   readonly gapUs?: number | "recorded";
+  /** Services: this service's SLO, µs, instead of the scenario's `sloUs`. */
+  readonly sloUs?: number | null;
 }
 
 export interface ScenarioSpec {
@@ -132,5 +134,6 @@ export async function replay(spec: ScenarioSpec): Promise<ReplayResult> {
     record: spec.record,
   });
   const wallMs = performance.now() - began;
-  return { spec, gpu, workloads, sim, summary: summarize(sim, spec.sloUs ?? null), wallMs };
+  const slos = spec.tenants.map((t) => t.sloUs ?? spec.sloUs ?? null);
+  return { spec, gpu, workloads, sim, summary: summarize(sim, slos), wallMs };
 }

@@ -87,7 +87,8 @@ export function summarizeTenant(t: SimTenantResult, result: SimResult, sloUs: nu
   };
 }
 
-export function summarize(result: SimResult, sloUs: number | null = null): ReplaySummary {
+/** `sloUs`: one SLO for every service, or one per tenant (null: none). */
+export function summarize(result: SimResult, sloUs: number | null | readonly (number | null)[] = null): ReplaySummary {
   const simulated = result.endNs / 1e9;
   return {
     policy: result.policy,
@@ -97,7 +98,7 @@ export function summarize(result: SimResult, sloUs: number | null = null): Repla
     energy_j: result.energyJ,
     avg_power_w: simulated > 0 ? result.energyJ / simulated : 0,
     kernels: result.kernelsExecuted,
-    tenants: result.tenants.map((t) => summarizeTenant(t, result, t.role === "service" ? sloUs : null)),
+    tenants: result.tenants.map((t, i) => summarizeTenant(t, result, t.role !== "service" ? null : Array.isArray(sloUs) ? (sloUs[i] ?? null) : (sloUs as number | null))),
     policy_report: result.policyReport,
   };
 }

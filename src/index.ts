@@ -14,9 +14,10 @@ export { readTraceFile, writeTraceFile, traceToBytes, traceFromBytes } from "./t
 export { numberColumn, dictColumn, rowsOf } from "./trace/access";
 export { traceProtoRoot, recordType } from "./trace/proto";
 export { traceInfo, type TraceInfo, type KernelSummary } from "./analysis/trace-info";
-export { topKernelsFrame, tableRowsFrame, danfojs } from "./analysis/frames";
+export { topKernelsFrame, tableRowsFrame, compareFrame, danfojs } from "./analysis/frames";
 export { kernelBreakdownFigure } from "./plot/kernel-breakdown";
 export { figureToHtml, type PlotlyFigure } from "./plot/figure";
+export { compareFigure, sweepFigure, savingsFigure, type SweepMetric } from "./plot/compare";
 export { gpuSpec, specForDeviceName, GPU_SPECS, mpsSmsForPercentage, type GpuSpec, type MigProfile } from "./gpu/specs";
 export { blocksPerSm, waves, type Occupancy } from "./gpu/occupancy";
 export { predictKernelUs, type TimingCalibration, type RecordedKernel, type RunOn, type RecordedOn } from "./gpu/timing";
@@ -33,8 +34,13 @@ export { aloneClockMHz } from "./sim/recorded-clock";
 export { POLICIES, POLICY_NAMES, policyEntry, type Policy, type SchedulerView, type KernelWork } from "./policies";
 export { loadWorkload, extractWorkload, type ExtractOptions } from "./workload/extract";
 export { poissonArrivals, uniformArrivals, arrivalsFromFile } from "./workload/arrivals";
-export { parseExperiment } from "./workload/experiment";
+export { parseExperiment, type ExperimentSpec, type SweepSpec } from "./workload/experiment";
 export type { Workload } from "./workload/workload";
 export { summarize, type ReplaySummary, type ServiceSummary, type JobSummary } from "./metrics/summary";
 export { latencyStats, percentileSorted } from "./metrics/latency";
 export { colocationValidation, readMeasuredColocation, COLOCATION_SCENARIOS, type ColocationRow } from "./analysis/colocation";
+export {
+  compareSystems, aloneSpec, aloneSlos, flatCompareRow, DEFAULT_SLO_X,
+  type CompareOptions, type CompareResult, type CompareRow, type ServiceCell, type JobCell, type AloneRow,
+} from "./analysis/compare";
+export { parseSweepOption, sweepPoints, applyPoint, pointLabel, type SweepPoint } from "./analysis/sweep";

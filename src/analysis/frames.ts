@@ -4,6 +4,8 @@
  * summaries people read become frames.
  */
 import type { DataFrame } from "danfojs-node";
+import type { CompareResult } from "./compare";
+import { pointLabel } from "./sweep";
 import type { TraceInfo } from "./trace-info";
 
 type Danfo = typeof import("danfojs-node");
@@ -32,4 +34,33 @@ export function tableRowsFrame(info: TraceInfo): DataFrame {
   const { DataFrame } = danfojs();
   const entries = Object.entries(info.tables);
   return new DataFrame({ table: entries.map(([t]) => t), rows: entries.map(([, r]) => r.rows) });
+}
+
+/**
+ * The small summary of a comparison: one row per system (and sweep point): each service's p99 multiple of alone
+ * and SLO attainment, each job's throughput multiple, aggregate throughput, J per unit of work, SM share; with a
+ * `lithos.*` sweep, capacity and energy saved.
+ */
+export function compareFrame(result: CompareResult): DataFrame {
+  const { DataFrame } = danfojs();
+  const r3 = (x: number | null) => (x === null || !Number.isFinite(x) ? null : Math.round(x * 1000) / 1000);
+  const cols: Record<string, (string | number | null)[]> = {};
+  const put = (k: string, v: string | number | null) => (cols[k] ??= []).push(v);
+  const sweeping = result.sweeps.length > 0;
+  const lithosSweep = result.rows.some((r) => r.capacity_saved !== null);
+  for (const row of result.rows) {
+    if (sweeping) put("point", pointLabel(row.point));
+    put("system", row.system);
+    for (const c of row.services) {
+      put(`${c.name}_p99_x`, r3(c.p99_x));
+      put(`${c.name}_slo`, r3(c.slo_attainment));
+    }
+    for (const c of row.jobs) put(`${c.name}_its_x`, r3(c.its_x));
+    put("aggregate", r3(row.aggregate_throughput));
+    put("j_per_work", r3(row.j_per_work));
+    put("sm_share", r3(row.sm_share));
+    if (lithosSweep) { put("capacity_saved", r3(row.capacity_saved)); put("energy_saved", r3(row.energy_saved)); }
+  }
+  // danfojs prints 10 rows and 10 columns by default: a comparison of every system has more.
+  return new DataFrame(cols, { config: { tableMaxRow: 200, tableMaxColInConsole: 30 } });
 }

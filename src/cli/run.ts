@@ -2,6 +2,7 @@
  * `lithos-replay run <experiment.json> [--json] [--out result.json]`: any number of tenants, each with its
  * trace, arrival process, priority and limit, under one policy (file format: schemas/experiment.proto).
  */
+import { aloneSlos } from "../analysis/compare";
 import { replay } from "../replay";
 import { parseExperiment } from "../workload/experiment";
 import { parseArgs, UsageError } from "./args";
@@ -23,6 +24,11 @@ export async function runCommand(argv: string[]): Promise<number> {
   }
   let r;
   try {
+    // slo_x: each service's SLO is a multiple of its p50 alone, so each service is replayed alone first.
+    if (spec.sloX !== null) {
+      const slos = await aloneSlos(spec, spec.sloX);
+      spec = { ...spec, tenants: spec.tenants.map((t, i) => ({ ...t, sloUs: slos[i] })) };
+    }
     r = await replay(spec);
   } catch (e) {
     if (e instanceof InputError || (e as Error).name === "ImportError") throw e;

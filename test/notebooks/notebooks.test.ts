@@ -18,7 +18,7 @@ interface Output { output_type: string; text?: string | string[]; ename?: string
 interface Notebook { cells: { cell_type: string; outputs?: Output[] }[] }
 
 /** Runs nbconvert without blocking the test worker (a blocked worker loses its link to vitest after a minute). */
-async function execute(name: string): Promise<Notebook> {
+async function runNotebook(name: string): Promise<Notebook> {
   const outDir = fs.mkdtempSync(path.join(os.tmpdir(), "lithos-nb-"));
   try {
     try {
@@ -32,6 +32,17 @@ async function execute(name: string): Promise<Notebook> {
   }
 }
 
+/** Each notebook is executed once per test file; the tests that read its outputs share that run. */
+const executed = new Map<string, Promise<Notebook>>();
+function execute(name: string): Promise<Notebook> {
+  let nb = executed.get(name);
+  if (!nb) { nb = runNotebook(name); executed.set(name, nb); }
+  return nb;
+}
+
+/** Every notebook together takes a few minutes (04 replays the paper's scenarios under every system). */
+const ALL_NOTEBOOKS_MS = 900_000;
+
 function text(nb: Notebook): string {
   return nb.cells.flatMap((c) => c.outputs ?? []).map((o) => (Array.isArray(o.text) ? o.text.join("") : o.text ?? "")).join("");
 }
@@ -43,7 +54,7 @@ describe.runIf(haveJupyter || process.env.CI)("notebooks", () => {
       const errors = nb.cells.flatMap((c) => c.outputs ?? []).filter((o) => o.output_type === "error");
       expect(errors.map((e) => `${e.ename}: ${e.evalue}`), name).toEqual([]);
     }
-  });
+  }, ALL_NOTEBOOKS_MS);
 
   it("the import notebook prints the sample trace's real kernel count and draws a figure", async () => {
     const nb = await execute("01-import-a-trace.ipynb");
@@ -53,5 +64,21 @@ describe.runIf(haveJupyter || process.env.CI)("notebooks", () => {
     const html = nb.cells.flatMap((c) => c.outputs ?? []).filter((o) => o.data?.["text/html"]);
     expect(html.length).toBe(1);
     expect(String(html[0].data!["text/html"])).toContain('Plotly.newPlot("lithos-fig-');
-  });
+  }, ALL_NOTEBOOKS_MS);
+
+  it("the paper notebook compares every registered system in both stacking scenarios and sweeps the batch size", async () => {
+    const nb = await execute("04-paper-experiments.ipynb");
+    const out = text(nb);
+    const { POLICY_NAMES } = await import("../../src/policies");
+    expect(out).toContain(`systems registered: ${POLICY_NAMES.join(", ")}`);
+    // Two comparison tables, each with a row per system.
+    const tables = out.split("╔").slice(1).map((t) => t.split("╚")[0]!);
+    expect(tables).toHaveLength(3);
+    for (const t of tables.slice(0, 2)) for (const p of POLICY_NAMES) expect(t).toMatch(new RegExp(`║ \\d+\\s+│ ${p.replace("+", "\\+")}\\s+│`));
+    expect(tables[0]).toContain("bert_p99_x");
+    for (const b of ["bs16", "bs32", "bs64", "bs128", "bs256"]) expect(tables[2]).toContain(b);
+    expect(out).toMatch(/resnet50 alone: p50 [\d.]+ ms/);
+    const html = nb.cells.flatMap((c) => c.outputs ?? []).filter((o) => o.data?.["text/html"]);
+    expect(html.length).toBe(3);
+  }, ALL_NOTEBOOKS_MS);
 });

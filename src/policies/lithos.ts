@@ -146,8 +146,8 @@ export function makeLithos(options: LithosOptions = {}): Policy {
     let tpcs = Math.ceil(spread / per);
     let rightSized = false;
     if (o.rightSizing) {
-      // Stage 1, the occupancy filter, is an upper bound: the paper does not say whether it is the answer.
-      const occupancy = occupancyTpcs(k.blocks, k.resident, per);
+      // Stage 1, the occupancy filter (right-size.ts says why one block per SM).
+      const occupancy = occupancyTpcs(k.blocks, per);
       if (occupancy < tpcs) { tpcs = occupancy; rightSized = true; }
       const all = view.gpu.tpcCount;
       const fit = predictors[k.tenant]!.fit(k.key);

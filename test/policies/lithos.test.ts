@@ -116,7 +116,8 @@ describe("latency predictor and right-sizing", () => {
     expect(rightSizedTpcs(fit, 66, 1.1)).toBe(38);
     expect(rightSizedTpcs({ m: 0, b: 50 }, 66, 1.1)).toBe(1); // flat: one TPC is enough
     expect(rightSizedTpcs({ m: 1000, b: 0 }, 66, 1.0)).toBe(66); // perfectly parallel, no slip: all
-    expect(occupancyTpcs(20, 2, 2)).toBe(5);
+    expect(occupancyTpcs(20, 2)).toBe(10); // one block per SM: 20 blocks fill 10 TPCs of 2 SMs
+    expect(occupancyTpcs(1, 2)).toBe(1);
   });
 
   it("right-sizes a kernel that stops scaling after a probe, and saves SM·time", () => {

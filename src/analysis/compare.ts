@@ -12,6 +12,8 @@
  * - per job: iterations/s and its multiple of alone (`its_x`);
  * - aggregate throughput = Σ services' normalised throughput + Σ jobs' `its_x`: the reproducer's reading of §8.1
  *   (lithos.md §3, "Metrics": "HP throughput relative to offered load plus normalised BE throughput" [R-src/stacking.sh]);
+ * - aggregate goodput: the same sum with each service's goodput (requests within its SLO) in place of its throughput,
+ *   normalised the same way; jobs have no SLO and count their `its_x` ("goodput = throughput under SLO" [BLOG]);
  * - energy (J) over the run, and J per unit of work, a unit being one second of one tenant's alone rate
  *   (a service's request count / offered rate, or / alone rate in closed loop; a job's iterations / alone it/s);
  * - capacity: SM share used (Σ tenants' SM-equivalent·time / (run time × SMs)) and SM-equivalent·seconds;
@@ -58,6 +60,8 @@ export interface ServiceCell {
   readonly offered_rps: number | null;
   /** min(1, throughput / offered) in open loop; throughput / alone throughput in closed loop. */
   readonly normalized_throughput: number;
+  /** Goodput normalised as the throughput is; null without an SLO. */
+  readonly normalized_goodput: number | null;
   /** p99 / p99 at the sweep's baseline point (same system), or null. */
   readonly p99_vs_baseline: number | null;
 }
@@ -78,6 +82,8 @@ export interface CompareRow {
   readonly services: readonly ServiceCell[];
   readonly jobs: readonly JobCell[];
   readonly aggregate_throughput: number;
+  /** Σ services' normalised goodput + Σ jobs' `its_x`; null when a service has no SLO. */
+  readonly aggregate_goodput: number | null;
   readonly energy_j: number;
   readonly simulated_s: number;
   readonly avg_power_w: number;
@@ -220,30 +226,34 @@ export async function compareSystems(spec: ScenarioSpec, options: CompareOptions
   const rows = raw.map(({ system, point, r, aloneRuns, offered }) => {
     const services: ServiceCell[] = [];
     const jobs: JobCell[] = [];
-    let aggregate = 0, work = 0;
+    let aggregate = 0, good: number | null = 0, work = 0;
     r.summary.tenants.forEach((t, i) => {
       const a = aloneRuns[i]!.summary.tenants[0]!;
       if (isService(t) && isService(a)) {
         const off = offered[i] ?? null;
+        const per = off ?? a.throughput_rps;
         const norm = off !== null ? Math.min(1, ratio(t.throughput_rps, off)) : ratio(t.throughput_rps, a.throughput_rps);
+        const goodNorm = t.goodput_rps === null ? null : off !== null ? Math.min(1, ratio(t.goodput_rps, off)) : ratio(t.goodput_rps, per);
         aggregate += norm;
-        work += ratio(t.requests, off ?? a.throughput_rps);
+        good = good === null || goodNorm === null ? null : good + goodNorm;
+        work += ratio(t.requests, per);
         services.push({
           name: t.name, p50_us: t.p50_us, p95_us: t.p95_us, p99_us: t.p99_us,
           p95_x: ratio(t.p95_us, a.p95_us), p99_x: ratio(t.p99_us, a.p99_us),
           slo_us: t.slo_us, slo_attainment: t.slo_attainment, goodput_rps: t.goodput_rps,
-          throughput_rps: t.throughput_rps, offered_rps: off, normalized_throughput: norm, p99_vs_baseline: null,
+          throughput_rps: t.throughput_rps, offered_rps: off, normalized_throughput: norm, normalized_goodput: goodNorm, p99_vs_baseline: null,
         });
       } else if (!isService(t) && !isService(a)) {
         const x = ratio(t.throughput_its, (a as JobSummary).throughput_its);
         aggregate += x;
+        if (good !== null) good += x;
         work += ratio(t.iterations, (a as JobSummary).throughput_its);
         jobs.push({ name: t.name, throughput_its: t.throughput_its, its_x: x, slowdown_vs_baseline: null });
       }
     });
     const smNs = r.sim.tenants.reduce((s, t) => s + t.smNs, 0);
     const row: CompareRow = {
-      system, point, services, jobs, aggregate_throughput: aggregate,
+      system, point, services, jobs, aggregate_throughput: aggregate, aggregate_goodput: good,
       energy_j: r.summary.energy_j, simulated_s: r.summary.simulated_s, avg_power_w: r.summary.avg_power_w,
       work_units: work, j_per_work: ratio(r.summary.energy_j, work),
       sm_share: ratio(smNs, r.sim.endNs * r.gpu.smCount), sm_s: smNs / 1e9,
@@ -278,11 +288,11 @@ export function flatCompareRow(row: CompareRow): Record<string, string | number 
   for (const [k, v] of Object.entries(row.point)) out[k] = k.endsWith(".trace") ? (v.split(/[\\/]/).pop() ?? v) : v;
   out.system = row.system;
   for (const c of row.services) {
-    for (const k of ["p50_us", "p95_us", "p99_us", "p95_x", "p99_x", "slo_us", "slo_attainment", "goodput_rps", "throughput_rps", "offered_rps", "normalized_throughput", "p99_vs_baseline"] as const) {
+    for (const k of ["p50_us", "p95_us", "p99_us", "p95_x", "p99_x", "slo_us", "slo_attainment", "goodput_rps", "throughput_rps", "offered_rps", "normalized_throughput", "normalized_goodput", "p99_vs_baseline"] as const) {
       out[`${c.name}_${k}`] = c[k];
     }
   }
   for (const c of row.jobs) for (const k of ["throughput_its", "its_x", "slowdown_vs_baseline"] as const) out[`${c.name}_${k}`] = c[k];
-  for (const k of ["aggregate_throughput", "energy_j", "simulated_s", "avg_power_w", "work_units", "j_per_work", "sm_share", "sm_s", "capacity_saved", "energy_saved", "truncated"] as const) out[k] = row[k];
+  for (const k of ["aggregate_throughput", "aggregate_goodput", "energy_j", "simulated_s", "avg_power_w", "work_units", "j_per_work", "sm_share", "sm_s", "capacity_saved", "energy_saved", "truncated"] as const) out[k] = row[k];
   return out;
 }

@@ -61,6 +61,9 @@ describe("compareSystems", () => {
       expect(s.normalized_throughput).toBeCloseTo(Math.min(1, s.throughput_rps / offered), 12);
       expect(j.its_x).toBeCloseTo(j.throughput_its / aj.throughput_its, 12);
       expect(r.aggregate_throughput).toBeCloseTo(s.normalized_throughput + j.its_x, 12);
+      expect(s.normalized_goodput).toBeCloseTo(Math.min(1, s.goodput_rps! / offered), 12);
+      expect(s.normalized_goodput!).toBeLessThanOrEqual(s.normalized_throughput);
+      expect(r.aggregate_goodput).toBeCloseTo(s.normalized_goodput! + j.its_x, 12);
       expect(r.capacity_saved).toBeNull();
     }
     // The mps row is the scenario replayed under mps with each service's SLO set.

@@ -44,3 +44,7 @@ export {
   type CompareOptions, type CompareResult, type CompareRow, type ServiceCell, type JobCell, type AloneRow,
 } from "./analysis/compare";
 export { parseSweepOption, sweepPoints, applyPoint, pointLabel, type SweepPoint } from "./analysis/sweep";
+export {
+  inferenceStackingClaims, hybridStackingClaims, holBlockingClaims, savingsClaims, bestPrior, PRIOR_SYSTEMS, type ClaimRow,
+} from "./analysis/paper-claims";
+export { readPaperResults, paperReport, claimsTable, experimentTables, type PaperResults } from "./analysis/paper-report";

@@ -43,6 +43,10 @@ describe("paper claims", () => {
     expect(by("tail vs the best prior").detail).toContain("reef 4.00 ms");
     expect(by("aggregate goodput").ours).toBeCloseTo(1.6 / 1.1, 12);
     expect(by("systems meeting").detail).toBe("reef, tgs, lithos");
+    // Highest aggregate goodput among prior systems: orion (0.9 + 0.8).
+    expect(by("tail and aggregate goodput vs the prior system of highest goodput").detail).toBe(`orion: 6.00× lower tail, ${(1.6 / 1.7).toFixed(2)}× goodput`);
+    const slower = inferenceStackingClaims(result([...r.rows.filter((x) => x.system !== "lithos"), row("lithos", [service(8_000)], [job(0.6)])]));
+    expect(slower.find((c) => c.claim === "tail vs the best prior system")!.detail).toBe("2.00× higher (reef 4.00 ms, lithos 8.00 ms)");
     expect(by("MPS: HP A").detail).toBe(`40%; ${(1.9 / 1.6).toFixed(2)}×`);
   });
 
@@ -60,6 +64,7 @@ describe("paper claims", () => {
     expect(by("tail vs the best prior").ours).toBeCloseTo(1.2, 12);
     expect(by("aggregate throughput").ours).toBeCloseTo(1.62 / 1.4, 12);
     expect(by("tail and aggregate throughput vs TGS").ours).toBeCloseTo(1.2, 12);
+    expect(by("tail and aggregate throughput vs the prior system of highest throughput").detail).toBe(`mps: 4.70× lower tail, ${(1.62 / 1.9).toFixed(2)}× throughput`);
     expect(by("Fig. 20 ablation: +tpc").ours).toBeCloseTo(1.38, 12);
     expect(by("Fig. 20 ablation: +atom").ours).toBeCloseTo(1.19, 12);
   });

@@ -80,5 +80,10 @@ describe.runIf(haveJupyter || process.env.CI)("notebooks", () => {
     expect(out).toMatch(/resnet50 alone: p50 [\d.]+ ms/);
     const html = nb.cells.flatMap((c) => c.outputs ?? []).filter((o) => o.data?.["text/html"]);
     expect(html.length).toBe(3);
+    // The kept full-length results: the claims table and the H200 tables, as Markdown.
+    const md = nb.cells.flatMap((c) => c.outputs ?? []).map((o) => o.data?.["text/markdown"]).filter((m) => m !== undefined).map((m) => (Array.isArray(m) ? m.join("") : String(m)));
+    expect(md).toHaveLength(2);
+    expect(md[0]).toContain("| inference-stacking | tail vs MPS | 13× lower");
+    expect(md[1]).toContain("#### power (h200-sxm, 10 s of arrivals");
   }, ALL_NOTEBOOKS_MS);
 });

@@ -91,12 +91,23 @@ export function pointLabel(point: SweepPoint): string {
   return Object.entries(point).map(([k, v]) => `${k}=${k.endsWith(".trace") ? v.split(/[\\/]/).pop() : v}`).join(" ");
 }
 
+/** The scenario with only the tenants at `keep` (indices, in order), their MIG profiles and instances kept with them. */
+export function keepTenants(spec: ScenarioSpec, keep: readonly number[]): ScenarioSpec {
+  const mig = spec.policyOptions?.mig;
+  const pick = <T>(xs: readonly T[] | undefined) => (xs ? keep.map((i) => xs[i]!) : undefined);
+  return {
+    ...spec,
+    tenants: keep.map((i) => spec.tenants[i]!),
+    policyOptions: { ...spec.policyOptions, mig: mig ? { profiles: pick(mig.profiles), instances: pick(mig.instances) } : undefined },
+  };
+}
+
 /** The scenario at one point: tenants kept or retargeted, LithOS options merged (a number switches its mechanism on). */
 export function applyPoint(spec: ScenarioSpec, point: SweepPoint): ScenarioSpec {
   let keep = spec.tenants.map((_, i) => i);
   if (point.tenant !== undefined) keep = keep.filter((i) => spec.tenants[i]!.name === point.tenant);
-  const tenants: TenantSpec[] = keep.map((i) => {
-    const t = spec.tenants[i]!;
+  const kept = keepTenants(spec, keep);
+  const tenants: TenantSpec[] = kept.tenants.map((t) => {
     const trace = point[`${t.name}.trace`];
     return trace === undefined ? t : { ...t, trace };
   });
@@ -107,15 +118,9 @@ export function applyPoint(spec: ScenarioSpec, point: SweepPoint): ScenarioSpec 
     (lithos as Record<string, unknown>)[k.mechanism] = value !== "off";
     if (value !== "off") (lithos as Record<string, unknown>)[k.option] = Number(value);
   }
-  const mig = spec.policyOptions?.mig;
-  const pick = <T>(xs: readonly T[] | undefined) => (xs ? keep.map((i) => xs[i]!) : undefined);
   return {
-    ...spec,
+    ...kept,
     tenants,
-    policyOptions: {
-      ...spec.policyOptions,
-      mig: mig ? { profiles: pick(mig.profiles), instances: pick(mig.instances) } : undefined,
-      lithos: Object.keys(lithos).length ? lithos : undefined,
-    },
+    policyOptions: { ...kept.policyOptions, lithos: Object.keys(lithos).length ? lithos : undefined },
   };
 }

@@ -17,6 +17,7 @@ import { RUN_USAGE, runCommand } from "./run";
 import { COLOCATION_USAGE, colocationCommand } from "./colocation";
 import { COMPARE_USAGE, compareCommand } from "./compare";
 import { PAPER_REPORT_USAGE, paperReportCommand } from "./paper-report";
+import { SWEEP_USAGE, sweepCommand } from "./sweep";
 
 const COMMANDS: Record<string, { usage: string; doc: string; run: (argv: string[]) => Promise<number> }> = {
   import: { usage: IMPORT_USAGE, doc: "import one trace (Kineto JSON, nsys SQLite) into one Arrow file of canonical tables", run: importCommand },
@@ -27,6 +28,7 @@ const COMMANDS: Record<string, { usage: string; doc: string; run: (argv: string[
   stack: { usage: STACK_USAGE, doc: "replay a latency-critical service beside a best-effort job on one simulated GPU under a sharing policy", run: stackCommand },
   run: { usage: RUN_USAGE, doc: "replay an experiment file: any number of tenants, each with its trace and arrival process, under one policy", run: runCommand },
   compare: { usage: COMPARE_USAGE, doc: "an experiment under every sharing system next to each tenant alone: tails, SLOs, aggregate throughput, energy, capacity; sweeps", run: compareCommand },
+  sweep: { usage: SWEEP_USAGE, doc: "the cross product of policies, loads, seeds and tenant mixes on all cores, resumable, into one Arrow table", run: sweepCommand },
   "paper-report": { usage: PAPER_REPORT_USAGE, doc: "LithOS's claims beside ours and every system on every experiment, from compare results (scripts/paper-runs.sh)", run: paperReportCommand },
   colocation: { usage: COLOCATION_USAGE, doc: "replay measured co-location scenarios and print simulated next to measured", run: colocationCommand },
   "model-error": { usage: MODEL_ERROR_USAGE, doc: "the timing and power model's error on measurements: per workload, cross-validated, against baselines", run: modelErrorCommand },

@@ -67,7 +67,7 @@ function lithosOptions(po: NonNullable<ExperimentJson["policy_options"]>): Litho
 }
 
 /** Checks every field name against the schema (protobufjs's fromObject drops unknown ones silently). */
-function checkFields(obj: unknown, type: protobuf.Type, where: string): void {
+export function checkFields(obj: unknown, type: protobuf.Type, where: string): void {
   if (obj === null || typeof obj !== "object" || Array.isArray(obj)) throw new Error(`${where}: expected an object`);
   for (const [key, value] of Object.entries(obj)) {
     const field = type.fields[key];

@@ -16,6 +16,7 @@ const BENCHES = [
   { name: "import-nsys", args: ["import-nsys.js"] },
   { name: "fit-timing", args: ["fit-timing.js"] },
   { name: "replay", args: ["replay.js"] },
+  { name: "sweep", args: ["sweep.js"] },
 ];
 
 const filters = process.argv.slice(2);

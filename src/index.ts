@@ -47,4 +47,7 @@ export { parseSweepOption, sweepPoints, applyPoint, pointLabel, type SweepPoint 
 export {
   inferenceStackingClaims, hybridStackingClaims, holBlockingClaims, savingsClaims, bestPrior, PRIOR_SYSTEMS, type ClaimRow,
 } from "./analysis/paper-claims";
+export { runSweep, type SweepOptions, type SweepOutcome, type SweepProgress } from "./sweep/run";
+export { parseSweepPlan, pointScenario, type SweepPlan, type PlanPoint } from "./sweep/plan";
+export { rowsTable as sweepRowsTable, SWEEP_COLUMNS, type SweepRow } from "./sweep/rows";
 export { readPaperResults, paperReport, claimsTable, experimentTables, type PaperResults } from "./analysis/paper-report";

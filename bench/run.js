@@ -17,6 +17,7 @@ const BENCHES = [
   { name: "fit-timing", args: ["fit-timing.js"] },
   { name: "replay", args: ["replay.js"] },
   { name: "sweep", args: ["sweep.js"] },
+  { name: "import-vs-python", args: ["import-vs-python.js"] },
 ];
 
 const filters = process.argv.slice(2);

@@ -41,7 +41,7 @@ async function generate(fixture, out, mb) {
   const stream = fs.createWriteStream(out);
   let bytes = 0;
   /** @param {string} s */
-  const write = (s) => { bytes += Buffer.byteLength(s); return stream.write(s) ? Promise.resolve() : new Promise((r) => stream.once("drain", r)); };
+  const write = (s) => { bytes += Buffer.byteLength(s); return stream.write(s) ? Promise.resolve() : new Promise((r) => stream.once("drain", () => r(undefined))); };
   await write(`${headText.slice(0, -1)}${headText.length > 2 ? "," : ""}"traceEvents":[\n`);
   let first = true, copies = 0, n = 0;
   for (const e of meta) { await write(`${first ? "" : ",\n"}${JSON.stringify(e)}`); first = false; n++; }

@@ -64,3 +64,31 @@ export function compareFrame(result: CompareResult): DataFrame {
   // danfojs prints 10 rows and 10 columns by default: a comparison of every system has more.
   return new DataFrame(cols, { config: { tableMaxRow: 200, tableMaxColInConsole: 30 } });
 }
+
+/**
+ * What a trace analysis returns (Holistic Trace Analysis's convention: one function per analysis, a frame and a
+ * figure): the rows as plain objects (small: one per device, stream or kernel name), the same rows as a danfojs
+ * DataFrame built on first use, and a plotly figure.
+ */
+export interface Analysis<Row extends object> {
+  readonly rows: readonly Row[];
+  readonly frame: DataFrame;
+  readonly figure: import("../plot/figure").PlotlyFigure;
+}
+
+/** Wraps rows and a figure as an Analysis whose frame is built only when read. */
+export function analysisOf<Row extends object>(rows: readonly Row[], figure: import("../plot/figure").PlotlyFigure): Analysis<Row> {
+  let frame: DataFrame | undefined;
+  return {
+    rows,
+    figure,
+    get frame() {
+      if (!frame) {
+        const { DataFrame } = danfojs();
+        const keys = rows.length ? Object.keys(rows[0]!) : [];
+        frame = new DataFrame(Object.fromEntries(keys.map((k) => [k, rows.map((r) => (r as Record<string, unknown>)[k] as never)])), { config: { tableMaxRow: 50, tableMaxColInConsole: 20 } });
+      }
+      return frame;
+    },
+  };
+}

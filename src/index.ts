@@ -17,7 +17,14 @@ export { traceInfo, type TraceInfo, type KernelSummary } from "./analysis/trace-
 export { topKernelsFrame, tableRowsFrame, compareFrame, danfojs } from "./analysis/frames";
 export { kernelBreakdownFigure } from "./plot/kernel-breakdown";
 export { figureToHtml, type PlotlyFigure } from "./plot/figure";
-export { compareFigure, sweepFigure, savingsFigure, type SweepMetric } from "./plot/compare";
+export { compareFigure, sweepFigure, savingsFigure, type SweepMetric, type FigureOptions, type SavingsOptions } from "./plot/compare";
+export { p99BarsFigure } from "./plot/p99-bars";
+export {
+  paperStyle, systemStyle, systemColor, logAxis, SYSTEM_STYLES, TOL_MUTED, PAPER_SIZES, FONT_FAMILY,
+  type Columns, type SystemStyle, type PaperStyleOptions,
+} from "./plot/style";
+export { saveFigure, save, renderFigures, FigureRenderer, type ExportFormat, type ExportOptions, type RenderedFigure } from "./plot/export";
+export { ChromiumMissingError } from "./plot/chromium";
 export { gpuSpec, specForDeviceName, GPU_SPECS, mpsSmsForPercentage, type GpuSpec, type MigProfile } from "./gpu/specs";
 export { blocksPerSm, waves, type Occupancy } from "./gpu/occupancy";
 export { predictKernelUs, type TimingCalibration, type RecordedKernel, type RunOn, type RecordedOn } from "./gpu/timing";

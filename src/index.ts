@@ -19,12 +19,14 @@ export { kernelBreakdownFigure } from "./plot/kernel-breakdown";
 export { figureToHtml, type PlotlyFigure } from "./plot/figure";
 export { compareFigure, sweepFigure, savingsFigure, type SweepMetric, type FigureOptions, type SavingsOptions } from "./plot/compare";
 export { p99BarsFigure } from "./plot/p99-bars";
+export { compareFigureSet, type NamedFigure } from "./plot/figure-set";
 export {
   paperStyle, systemStyle, systemColor, logAxis, SYSTEM_STYLES, TOL_MUTED, PAPER_SIZES, FONT_FAMILY,
   type Columns, type SystemStyle, type PaperStyleOptions,
 } from "./plot/style";
 export { saveFigure, save, renderFigures, FigureRenderer, type ExportFormat, type ExportOptions, type RenderedFigure } from "./plot/export";
 export { ChromiumMissingError } from "./plot/chromium";
+export { show, figureBundle, PLOTLY_MIME } from "./plot/notebook";
 export { gpuSpec, specForDeviceName, GPU_SPECS, mpsSmsForPercentage, type GpuSpec, type MigProfile } from "./gpu/specs";
 export { blocksPerSm, waves, type Occupancy } from "./gpu/occupancy";
 export { predictKernelUs, type TimingCalibration, type RecordedKernel, type RunOn, type RecordedOn } from "./gpu/timing";

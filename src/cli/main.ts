@@ -16,6 +16,7 @@ import { STACK_USAGE, stackCommand } from "./stack";
 import { RUN_USAGE, runCommand } from "./run";
 import { COLOCATION_USAGE, colocationCommand } from "./colocation";
 import { COMPARE_USAGE, compareCommand } from "./compare";
+import { FIGURES_USAGE, figuresCommand } from "./figures";
 
 const COMMANDS: Record<string, { usage: string; doc: string; run: (argv: string[]) => Promise<number> }> = {
   import: { usage: IMPORT_USAGE, doc: "import one trace (Kineto JSON, nsys SQLite) into one Arrow file of canonical tables", run: importCommand },
@@ -26,6 +27,7 @@ const COMMANDS: Record<string, { usage: string; doc: string; run: (argv: string[
   stack: { usage: STACK_USAGE, doc: "replay a latency-critical service beside a best-effort job on one simulated GPU under a sharing policy", run: stackCommand },
   run: { usage: RUN_USAGE, doc: "replay an experiment file: any number of tenants, each with its trace and arrival process, under one policy", run: runCommand },
   compare: { usage: COMPARE_USAGE, doc: "an experiment under every sharing system next to each tenant alone: tails, SLOs, aggregate throughput, energy, capacity; sweeps", run: compareCommand },
+  figures: { usage: FIGURES_USAGE, doc: "the paper figures of a comparison (p99 bars, tail vs throughput, sweeps, savings) as SVG, PDF and PNG through headless Chromium", run: figuresCommand },
   colocation: { usage: COLOCATION_USAGE, doc: "replay measured co-location scenarios and print simulated next to measured", run: colocationCommand },
   "model-error": { usage: MODEL_ERROR_USAGE, doc: "the timing and power model's error on measurements: per workload, cross-validated, against baselines", run: modelErrorCommand },
 };

@@ -99,6 +99,30 @@ function styledLines(result: CompareResult, key: string) {
   });
 }
 
+/** Axis titles of the sweep metrics (units in words, as a paper's axis says them). */
+const METRIC_LABELS: Readonly<Record<SweepMetric, string>> = {
+  p50_us: "p50 (µs)", p95_us: "p95 (µs)", p99_us: "p99 (µs)", p95_x: "p95 / alone", p99_x: "p99 / alone",
+  slo_attainment: "SLO attainment", its_x: "throughput / alone", aggregate_throughput: "aggregate throughput",
+  capacity_saved: "capacity saved", energy_saved: "energy saved", j_per_work: "J per unit of work",
+};
+
+/**
+ * Short x labels for trace files: the file names without their extensions and without the start they all share
+ * ("resnet50_colo_train_bs16.pt.trace.json.gz", "…_bs32…" → "bs16", "bs32"), cut at a "_" or "-".
+ */
+export function traceLabels(values: readonly string[]): Map<string, string> {
+  const stems = values.map((v) => v.split(/[\\/]/).pop()!.replace(/\..*$/, ""));
+  let cut = 0;
+  if (stems.length > 1) {
+    const first = stems[0]!;
+    let common = 0;
+    while (common < first.length && stems.every((s) => s[common] === first[common])) common++;
+    for (let i = common; i > 0; i--) if ("_-".includes(first[i - 1]!)) { cut = i; break; }
+    if (stems.some((s) => s.length <= cut)) cut = 0;
+  }
+  return new Map(values.map((v, i) => [v, stems[i]!.slice(cut) || v]));
+}
+
 /**
  * `metric` along the values of sweep `key` (x, in sweep order; a trace by its file name), one line per system and
  * combination of the other sweeps, in the system's colour; for multiples of alone, a dashed black line at 1
@@ -107,7 +131,8 @@ function styledLines(result: CompareResult, key: string) {
 export function sweepFigure(result: CompareResult, key: string, metric: SweepMetric, options: FigureOptions & { tenant?: string; xLabels?: Readonly<Record<string, string>> } = {}): PlotlyFigure {
   const sweep = result.sweeps.find((s) => s.key === key);
   if (!sweep) throw new Error(`no sweep "${key}" in this comparison`);
-  const label = (v: string) => options.xLabels?.[v] ?? (key.endsWith(".trace") ? v.split(/[\\/]/).pop()! : v);
+  const short = key.endsWith(".trace") ? traceLabels(sweep.values) : undefined;
+  const label = (v: string) => options.xLabels?.[v] ?? short?.get(v) ?? v;
   const lines = styledLines(result, key);
   const data: Record<string, unknown>[] = lines.map((l) => ({
     type: "scatter", mode: "lines+markers", name: l.name,
@@ -124,7 +149,7 @@ export function sweepFigure(result: CompareResult, key: string, metric: SweepMet
     data,
     layout: {
       xaxis: { title: { text: key }, type: "category" },
-      yaxis: { title: { text: options.tenant ? `${options.tenant} ${metric}` : metric } },
+      yaxis: { title: { text: options.tenant ? `${options.tenant} ${METRIC_LABELS[metric]}` : METRIC_LABELS[metric] } },
     },
   }, { columns: options.columns, extraHeightIn: legendHeightIn(data.length, options.columns) });
 }

@@ -143,7 +143,7 @@ export function sweepFigure(result: CompareResult, key: string, metric: SweepMet
   }));
   if (metric.endsWith("_x")) {
     const alone = SYSTEM_STYLES.alone!;
-    data.push({ type: "scatter", mode: "lines", name: "alone (ideal)", x: sweep.values.map(label), y: sweep.values.map(() => 1), line: { dash: alone.dash, color: alone.color, width: 1 } });
+    data.push({ type: "scatter", mode: "lines", name: "alone", x: sweep.values.map(label), y: sweep.values.map(() => 1), line: { dash: alone.dash, color: alone.color, width: 1 } });
   }
   return paperStyle({
     data,

@@ -1,6 +1,6 @@
 /**
  * Bars of each service's p99 per system, normalised to the service alone, on a log axis: the tail figure of a
- * GPU-sharing paper. One bar trace per system in its fixed colour and pattern; a dashed black line at 1 is the
+ * GPU-sharing paper. One bar trace per system in its fixed colour (variants: a tint of it, outlined in it); a dashed black line at 1 is the
  * service alone. With one service the systems stand along x, named under their bars (no legend to decode); with
  * several, each service is a group of bars and a legend names the systems. Pure: a `CompareResult` in,
  * `{ data, layout }` out.
@@ -22,7 +22,7 @@ export function p99BarsFigure(result: CompareResult, point?: SweepPoint, options
     const y = services.map((name) => finite(r.services.find((s) => s.name === name)?.p99_x));
     return {
       type: "bar", name: r.system, x: single ? [r.system] : services, y,
-      marker: { color: st.color, line: { color: st.color, width: 0.5 }, pattern: { shape: st.pattern, fillmode: "overlay", fgcolor: "#FFFFFF", size: 5, solidity: 0.3 } },
+      marker: { color: st.fill, line: { color: st.color, width: 1 } },
       showlegend: !single,
     };
   });

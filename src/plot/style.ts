@@ -1,6 +1,6 @@
 /**
  * The one paper style of every figure: sizes for one- and two-column figures, one font family and fixed sizes, a
- * colour-blind-safe palette with a fixed colour (and marker, dash, bar pattern) per sharing system, a light grid and
+ * colour-blind-safe palette with a fixed colour (and marker, dash, bar tint) per sharing system, a light grid and
  * no title inside the figure. Builders call `paperStyle` last; a notebook may call it again to switch columns.
  * Pure: a figure in, a new figure out (the input is not changed).
  */
@@ -20,40 +20,56 @@ export const ALONE_COLOR = "#000000";
 /** Gridlines: a light grey (Tol's "bad data" pale grey, #DDDDDD, is the lightest grey of the scheme). */
 export const GRID_COLOR = "#DDDDDD";
 
-/** How one system is drawn everywhere: colour, marker symbol, line dash and bar pattern (plotly names). */
+/** How one system is drawn everywhere: line/marker colour, bar fill, marker symbol and line dash (plotly names). */
 export interface SystemStyle {
+  /** Lines, markers, bar outlines: the system's fixed colour. */
   readonly color: string;
+  /** Bar fill: the colour itself, or a lighter tint of it for a variant of a system (see SYSTEM_STYLES). */
+  readonly fill: string;
   readonly symbol: string;
   readonly dash: string;
-  /** Plotly bar pattern shape; "" = solid. */
-  readonly pattern: string;
 }
 
 /**
+ * `hex` mixed with white, `share` of the colour kept. Variants are told apart by lightness, which colour-blind
+ * readers see like everyone else, and stay flat colours: plotly's hatch patterns would be rasterised in the PDF.
+ */
+export function tint(hex: string, share: number): string {
+  const mix = (i: number) => Math.round(255 - (255 - parseInt(hex.slice(i, i + 2), 16)) * share).toString(16).padStart(2, "0");
+  return `#${mix(1)}${mix(3)}${mix(5)}`.toUpperCase();
+}
+
+/** Tints of a family's first and second variant: our choice, light enough to tell apart, dark enough on white. */
+const VARIANT_TINTS = [0.55, 0.3] as const;
+
+const solid = (color: string, symbol: string): SystemStyle => ({ color, fill: color, symbol, dash: "solid" });
+const variant = (color: string, nth: 0 | 1, symbol: string): SystemStyle => ({ color, fill: tint(color, VARIANT_TINTS[nth]), symbol, dash: nth === 0 ? "dash" : "dot" });
+
+/**
  * Fixed styles of every registered policy (src/policies/index.ts) and of "alone". Nine muted colours are fewer
- * than twelve systems, so a system's variants share its family's colour and differ by bar pattern and line dash
+ * than twelve systems, so a system's variants share its family's colour and differ by bar tint and line dash
  * (MPS limits and MPS priority are MPS; +tpc and +atom are LithOS ablations); every system also has its own
  * marker, so no two systems look alike even in grey. LithOS gets rose, the red of the scheme, as the system the
  * figures are about.
  */
 export const SYSTEM_STYLES: Readonly<Record<string, SystemStyle>> = {
-  alone: { color: ALONE_COLOR, symbol: "circle-open", dash: "dash", pattern: "" },
-  timeslice: { color: TOL_MUTED.sand, symbol: "triangle-down", dash: "solid", pattern: "" },
-  mps: { color: TOL_MUTED.indigo, symbol: "square", dash: "solid", pattern: "" },
-  "mps-limit": { color: TOL_MUTED.indigo, symbol: "square-open", dash: "dash", pattern: "/" },
-  "mps-priority": { color: TOL_MUTED.indigo, symbol: "square-x-open", dash: "dot", pattern: "." },
-  priority: { color: TOL_MUTED.green, symbol: "triangle-up", dash: "solid", pattern: "" },
-  mig: { color: TOL_MUTED.cyan, symbol: "cross", dash: "solid", pattern: "" },
-  reef: { color: TOL_MUTED.wine, symbol: "pentagon", dash: "solid", pattern: "" },
-  orion: { color: TOL_MUTED.teal, symbol: "hexagon", dash: "solid", pattern: "" },
-  tgs: { color: TOL_MUTED.olive, symbol: "star", dash: "solid", pattern: "" },
-  "+tpc": { color: TOL_MUTED.rose, symbol: "diamond-open", dash: "dash", pattern: "/" },
-  "+atom": { color: TOL_MUTED.rose, symbol: "diamond-x-open", dash: "dot", pattern: "." },
-  lithos: { color: TOL_MUTED.rose, symbol: "diamond", dash: "solid", pattern: "" },
+  alone: { color: ALONE_COLOR, fill: ALONE_COLOR, symbol: "circle-open", dash: "dash" },
+  timeslice: solid(TOL_MUTED.sand, "triangle-down"),
+  mps: solid(TOL_MUTED.indigo, "square"),
+  "mps-limit": variant(TOL_MUTED.indigo, 0, "square-open"),
+  "mps-priority": variant(TOL_MUTED.indigo, 1, "square-x-open"),
+  priority: solid(TOL_MUTED.green, "triangle-up"),
+  mig: solid(TOL_MUTED.cyan, "cross"),
+  reef: solid(TOL_MUTED.wine, "pentagon"),
+  orion: solid(TOL_MUTED.teal, "hexagon"),
+  tgs: solid(TOL_MUTED.olive, "star"),
+  "+tpc": variant(TOL_MUTED.rose, 0, "diamond-open"),
+  "+atom": variant(TOL_MUTED.rose, 1, "diamond-x-open"),
+  lithos: solid(TOL_MUTED.rose, "diamond"),
 };
 
 /** Systems not registered here (a notebook's own policy): the one muted colour no system uses, plain marker. */
-const OTHER: SystemStyle = { color: TOL_MUTED.purple, symbol: "x", dash: "solid", pattern: "" };
+const OTHER: SystemStyle = solid(TOL_MUTED.purple, "x");
 
 /** The fixed style of `system` (a policy name or "alone"). */
 export function systemStyle(system: string): SystemStyle {

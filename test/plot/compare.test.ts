@@ -23,13 +23,13 @@ beforeAll(async () => {
 const traces = (fig: { data: Record<string, any>[] }) => fig.data as Record<string, any>[];
 
 describe("p99BarsFigure", () => {
-  it("draws one bar per system in its fixed colour and pattern, at the system's p99 / alone", () => {
+  it("draws one bar per system in its fixed colour (variants tinted), at the system's p99 / alone", () => {
     const fig = p99BarsFigure(hybrid);
     const bars = traces(fig).filter((t) => t.type === "bar");
     expect(bars.map((b) => b.name)).toEqual(SYSTEMS);
     bars.forEach((b, i) => {
-      expect(b.marker.color).toBe(systemStyle(SYSTEMS[i]!).color);
-      expect(b.marker.pattern.shape).toBe(systemStyle(SYSTEMS[i]!).pattern);
+      expect(b.marker.color).toBe(systemStyle(SYSTEMS[i]!).fill);
+      expect(b.marker.line.color).toBe(systemStyle(SYSTEMS[i]!).color);
       expect(b.x).toEqual([SYSTEMS[i]]);
       expect(b.y).toEqual([hybrid.rows[i]!.services[0]!.p99_x]);
     });

@@ -1,7 +1,7 @@
 /** The paper style: fixed system styles for every registered policy, sizes, fonts, grid, no titles, log ticks. */
 import { describe, expect, it } from "vitest";
 import { POLICY_NAMES } from "../../src/policies";
-import { FONT_FAMILY, GRID_COLOR, logAxis, paperStyle, PX_PER_IN, SYSTEM_STYLES, systemColor, systemStyle, TOL_MUTED } from "../../src/plot/style";
+import { FONT_FAMILY, GRID_COLOR, logAxis, paperStyle, PX_PER_IN, SYSTEM_STYLES, systemColor, systemStyle, tint, TOL_MUTED } from "../../src/plot/style";
 
 describe("system styles", () => {
   it("give every registered policy and alone a fixed style, coloured from Tol's muted scheme (alone black)", () => {
@@ -13,10 +13,10 @@ describe("system styles", () => {
     expect(systemColor("alone")).toBe("#000000");
   });
 
-  it("never draw two systems alike: markers are unique, and systems sharing a colour differ by pattern and dash", () => {
+  it("never draw two systems alike: markers are unique, and systems sharing a colour differ by bar tint and dash", () => {
     const names = [...POLICY_NAMES, "alone"];
     expect(new Set(names.map((n) => systemStyle(n).symbol)).size).toBe(names.length);
-    const looks = names.map((n) => { const s = systemStyle(n); return `${s.color}|${s.pattern}|${s.dash}`; });
+    const looks = names.map((n) => { const s = systemStyle(n); return `${s.color}|${s.fill}|${s.dash}`; });
     expect(new Set(looks).size).toBe(names.length);
   });
 
@@ -24,6 +24,14 @@ describe("system styles", () => {
     const used = new Set(POLICY_NAMES.map(systemColor));
     expect(used.has(systemColor("my-policy"))).toBe(false);
     expect(Object.values(TOL_MUTED)).toContain(systemColor("my-policy"));
+  });
+});
+
+describe("tint", () => {
+  it("mixes a colour with white, keeping the given share", () => {
+    expect(tint("#CC6677", 1)).toBe("#CC6677");
+    expect(tint("#CC6677", 0)).toBe("#FFFFFF");
+    expect(tint("#000000", 0.5)).toBe("#808080");
   });
 });
 

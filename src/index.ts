@@ -14,10 +14,23 @@ export { readTraceFile, writeTraceFile, traceToBytes, traceFromBytes } from "./t
 export { numberColumn, dictColumn, rowsOf } from "./trace/access";
 export { traceProtoRoot, recordType } from "./trace/proto";
 export { traceInfo, type TraceInfo, type KernelSummary } from "./analysis/trace-info";
-export { topKernelsFrame, tableRowsFrame, compareFrame, danfojs } from "./analysis/frames";
+export { topKernelsFrame, tableRowsFrame, compareFrame, danfojs, analysisOf, type Analysis } from "./analysis/frames";
+export { temporalBreakdown, COMMUNICATION_KERNEL, type TemporalRow } from "./analysis/temporal-breakdown";
+export { idleTimeBreakdown, type IdleRow, type IdleOptions } from "./analysis/idle-time";
+export { kernelLaunchStats, type LaunchRow, type LaunchStats, type LaunchOptions } from "./analysis/launch-stats";
+export { compareTraces, type DiffRow, type TraceDiff } from "./analysis/trace-diff";
 export { kernelBreakdownFigure } from "./plot/kernel-breakdown";
 export { figureToHtml, type PlotlyFigure } from "./plot/figure";
-export { compareFigure, sweepFigure, savingsFigure, type SweepMetric } from "./plot/compare";
+export { compareFigure, sweepFigure, savingsFigure, type SweepMetric, type FigureOptions, type SavingsOptions } from "./plot/compare";
+export { p99BarsFigure } from "./plot/p99-bars";
+export { compareFigureSet, type NamedFigure } from "./plot/figure-set";
+export {
+  paperStyle, systemStyle, systemColor, logAxis, SYSTEM_STYLES, TOL_MUTED, PAPER_SIZES, FONT_FAMILY,
+  type Columns, type SystemStyle, type PaperStyleOptions,
+} from "./plot/style";
+export { saveFigure, save, renderFigures, FigureRenderer, type ExportFormat, type ExportOptions, type RenderedFigure } from "./plot/export";
+export { ChromiumMissingError } from "./plot/chromium";
+export { show, figureBundle, PLOTLY_MIME } from "./plot/notebook";
 export { gpuSpec, specForDeviceName, GPU_SPECS, mpsSmsForPercentage, type GpuSpec, type MigProfile } from "./gpu/specs";
 export { blocksPerSm, waves, type Occupancy } from "./gpu/occupancy";
 export { predictKernelUs, type TimingCalibration, type RecordedKernel, type RunOn, type RecordedOn } from "./gpu/timing";

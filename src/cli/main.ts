@@ -18,6 +18,7 @@ import { COLOCATION_USAGE, colocationCommand } from "./colocation";
 import { COMPARE_USAGE, compareCommand } from "./compare";
 import { PAPER_REPORT_USAGE, paperReportCommand } from "./paper-report";
 import { SWEEP_USAGE, sweepCommand } from "./sweep";
+import { FIGURES_USAGE, figuresCommand } from "./figures";
 
 const COMMANDS: Record<string, { usage: string; doc: string; run: (argv: string[]) => Promise<number> }> = {
   import: { usage: IMPORT_USAGE, doc: "import one trace (Kineto JSON, nsys SQLite) into one Arrow file of canonical tables", run: importCommand },
@@ -30,6 +31,7 @@ const COMMANDS: Record<string, { usage: string; doc: string; run: (argv: string[
   compare: { usage: COMPARE_USAGE, doc: "an experiment under every sharing system next to each tenant alone: tails, SLOs, aggregate throughput, energy, capacity; sweeps", run: compareCommand },
   sweep: { usage: SWEEP_USAGE, doc: "the cross product of policies, loads, seeds and tenant mixes on all cores, resumable, into one Arrow table", run: sweepCommand },
   "paper-report": { usage: PAPER_REPORT_USAGE, doc: "LithOS's claims beside ours and every system on every experiment, from compare results (scripts/paper-runs.sh)", run: paperReportCommand },
+  figures: { usage: FIGURES_USAGE, doc: "the paper figures of a comparison (p99 bars, tail vs throughput, sweeps, savings) as SVG, PDF and PNG through headless Chromium", run: figuresCommand },
   colocation: { usage: COLOCATION_USAGE, doc: "replay measured co-location scenarios and print simulated next to measured", run: colocationCommand },
   "model-error": { usage: MODEL_ERROR_USAGE, doc: "the timing and power model's error on measurements: per workload, cross-validated, against baselines", run: modelErrorCommand },
 };

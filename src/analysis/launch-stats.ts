@@ -12,7 +12,7 @@ import { analysisOf, type Analysis } from "./frames";
 
 export interface LaunchRow {
   readonly name: string;
-  /** Kernels of this name, and those whose launching call is in the trace. */
+  /** Kernels of this name, and those whose own launch delay is known (a launching call in the trace, first of its graph). */
   readonly kernels: number;
   readonly linked: number;
   readonly mean_cpu_us: number;
@@ -27,7 +27,7 @@ export interface LaunchRow {
 
 export interface LaunchStats extends Analysis<LaunchRow> {
   /** Totals over every kernel. */
-  readonly totals: { readonly kernels: number; readonly linked: number; readonly short: number; readonly long_delay: number; readonly median_delay_us: number; readonly p99_delay_us: number };
+  readonly totals: { readonly kernels: number; readonly linked: number; readonly graph_kernels: number; readonly short: number; readonly long_delay: number; readonly median_delay_us: number; readonly p99_delay_us: number };
 }
 
 export interface LaunchOptions {
@@ -50,19 +50,40 @@ export function kernelLaunchStats(trace: Trace, options: LaunchOptions = {}): La
   const { codes, values: names } = dictColumn(trace.kernels, "name");
   const n = kStart.length;
   const cpu = new Float64Array(n).fill(NaN), delay = new Float64Array(n).fill(NaN);
-  const per = names.map(() => ({ kernels: 0, linked: 0, cpu: 0, gpu: 0, delay: 0, maxDelay: 0, short: 0, long: 0 }));
+  // The call of each kernel, and for calls that launched several kernels (a graph), the earliest of them.
+  const callOf = new Int32Array(n).fill(-1), launchedBy = new Int32Array(aCorr.length), firstOf = new Int32Array(aCorr.length).fill(-1);
+  for (let i = 0; i < n; i++) {
+    const p = Number.isNaN(kProc[i]!) ? only : kProc[i];
+    const j = Number.isNaN(kCorr[i]!) ? undefined : call.get(`${p}/${kCorr[i]}`);
+    if (j === undefined) continue;
+    callOf[i] = j;
+    launchedBy[j]!++;
+    if (firstOf[j]! < 0 || kStart[i]! < kStart[firstOf[j]!]!) firstOf[j] = i;
+  }
+  let graphKernels = 0;
+  const per = names.map(() => ({ kernels: 0, linked: 0, cpuN: 0, cpu: 0, gpu: 0, delay: 0, maxDelay: 0, short: 0, long: 0 }));
   for (let i = 0; i < n; i++) {
     const a = per[codes[i]!]!;
     const gpu = kEnd[i]! - kStart[i]!;
     a.kernels++;
     a.gpu += gpu;
-    const p = Number.isNaN(kProc[i]!) ? only : kProc[i];
-    const j = Number.isNaN(kCorr[i]!) ? undefined : call.get(`${p}/${kCorr[i]}`);
-    if (j === undefined) continue;
+    const j = callOf[i]!;
+    if (j < 0) continue;
+    if (launchedBy[j]! > 1) {
+      graphKernels++;
+      if (firstOf[j] !== i) continue;
+      delay[i] = kStart[i]! - aStart[j]!;
+      a.linked++;
+      a.delay += delay[i]!;
+      a.maxDelay = Math.max(a.maxDelay, delay[i]!);
+      if (delay[i]! > longDelay) a.long++;
+      continue;
+    }
     cpu[i] = aEnd[j]! - aStart[j]!;
     delay[i] = kStart[i]! - aStart[j]!;
     a.linked++;
     a.cpu += cpu[i]!;
+    a.cpuN++;
     a.delay += delay[i]!;
     a.maxDelay = Math.max(a.maxDelay, delay[i]!);
     if (gpu < cpu[i]!) a.short++;
@@ -71,7 +92,7 @@ export function kernelLaunchStats(trace: Trace, options: LaunchOptions = {}): La
   const rows: LaunchRow[] = per
     .map((a, k) => ({
       name: names[k]!, kernels: a.kernels, linked: a.linked,
-      mean_cpu_us: a.linked ? a.cpu / a.linked / 1e3 : NaN, mean_gpu_us: a.kernels ? a.gpu / a.kernels / 1e3 : NaN,
+      mean_cpu_us: a.cpuN ? a.cpu / a.cpuN / 1e3 : NaN, mean_gpu_us: a.kernels ? a.gpu / a.kernels / 1e3 : NaN,
       mean_delay_us: a.linked ? a.delay / a.linked / 1e3 : NaN, max_delay_us: a.linked ? a.maxDelay / 1e3 : NaN,
       short: a.short, long_delay: a.long,
     }))
@@ -81,7 +102,7 @@ export function kernelLaunchStats(trace: Trace, options: LaunchOptions = {}): La
   const delays = Float64Array.from(delay.filter((d) => !Number.isNaN(d))).sort();
   const q = (p: number) => (delays.length ? delays[Math.min(delays.length - 1, Math.floor(p * delays.length))]! / 1e3 : NaN);
   const totals = {
-    kernels: n, linked: delays.length,
+    kernels: n, linked: delays.length, graph_kernels: graphKernels,
     short: per.reduce((s, a) => s + a.short, 0), long_delay: per.reduce((s, a) => s + a.long, 0),
     median_delay_us: q(0.5), p99_delay_us: q(0.99),
   };

@@ -62,8 +62,11 @@ describe.runIf(haveJupyter || process.env.CI)("notebooks", () => {
     expect(text(nb)).toContain("NVIDIA H200, 132 SMs");
     expect(text(nb)).toContain("read back 6840 kernels");
     const html = nb.cells.flatMap((c) => c.outputs ?? []).filter((o) => o.data?.["text/html"]);
-    expect(html.length).toBe(1);
-    expect(String(html[0].data!["text/html"])).toContain('Plotly.newPlot("lithos-fig-');
+    // Kernel breakdown, temporal breakdown, idle time, trace comparison.
+    expect(html.length).toBe(4);
+    for (const h of html) expect(String(h.data!["text/html"])).toContain('Plotly.newPlot("lithos-fig-');
+    expect(text(nb)).toMatch(/launch delay: median [\d.]+ µs, p99 [\d.]+ µs; 6840 of 6840 kernels launched from CUDA graphs; 0 kernels shorter/);
+    expect(text(nb)).toMatch(/kernel time [\d.]+ ms → [\d.]+ ms; \d+ kernel names added, \d+ removed/);
   }, ALL_NOTEBOOKS_MS);
 
   it("the paper notebook compares every registered system in both stacking scenarios and sweeps the batch size", async () => {

@@ -64,7 +64,11 @@ export class ChromiumPage {
   }
 
   /** Starts headless Chromium (`executable`, default found by `findChromium`) and opens one blank page. */
-  static async launch(options: { executable?: string; timeoutMs?: number } = {}): Promise<ChromiumPage> {
+  /**
+   * `allowLocalhost`: let the page reach 127.0.0.1 (a local Jupyter server, for the browser test); every other host
+   * still resolves to nothing.
+   */
+  static async launch(options: { executable?: string; timeoutMs?: number; allowLocalhost?: boolean } = {}): Promise<ChromiumPage> {
     const exe = findChromium(options.executable);
     const userDir = fs.mkdtempSync(path.join(os.tmpdir(), "lithos-chromium-"));
     const args = [
@@ -72,7 +76,7 @@ export class ChromiumPage {
       "--no-first-run", "--no-default-browser-check", "--disable-extensions", "--disable-background-networking",
       "--disable-component-update", "--disable-sync", "--disable-gpu", "--mute-audio", "--hide-scrollbars",
       // No network at all: plotly.js is inlined, and a figure must never reach a CDN.
-      "--host-resolver-rules=MAP * ~NOTFOUND",
+      `--host-resolver-rules=MAP * ~NOTFOUND${options.allowLocalhost ? ", EXCLUDE 127.0.0.1" : ""}`,
       // Chromium refuses to start its sandbox as root (CI runs as root in a container).
       ...(process.getuid?.() === 0 ? ["--no-sandbox"] : []),
       "about:blank",

@@ -72,6 +72,8 @@ export interface SimTenantResult {
   readonly kernels: number;
   /** SM-equivalent·ns its kernels held. */
   readonly smNs: number;
+  /** Mean SM-equivalents its kernels held in each power window (aligned with `SimResult.power.startNs`). */
+  readonly smSeries: readonly number[];
   /** SM clock its recorded durations are taken at (power-capped alone), MHz. */
   readonly recordedClockMHz: number;
 }
@@ -130,6 +132,11 @@ class TenantState {
   readonly ordinal: Int32Array;
   host!: HostThread;
   held = 0;
+  /** ∫ held dt since the current power window began, and when `held` last changed (for the per-window SM series). */
+  heldArea = 0;
+  heldAt = 0;
+  /** Mean SM-equivalents held in each power window. */
+  readonly smSeries: number[] = [];
   kernels = 0;
   smNs = 0;
   hostWake = Infinity;
@@ -167,6 +174,8 @@ export function simulate(options: SimOptions): SimResult {
 
 class Engine implements SchedulerView {
   now = 0;
+  /** Start of the current power window, ns. */
+  private windowStartNs = 0;
   readonly gpu: GpuSpec;
   readonly tenants: TenantView[];
   readonly pools: PoolSpec[];
@@ -237,7 +246,7 @@ class Engine implements SchedulerView {
       this.handle(q.topKind, q.topA, q.topB);
       if (this.dirty && q.peekTime() > t) this.schedule();
     }
-    this.meter.closeWindow(this.now);
+    this.closeWindow();
     return this.result(truncated);
   }
 
@@ -354,7 +363,7 @@ class Engine implements SchedulerView {
         break;
       case EV_POWER: {
         const before = this.meter.clockMHz;
-        const clock = this.meter.closeWindow(this.now);
+        const clock = this.closeWindow();
         if (clock !== before) for (const j of this.running) { j.advance(this.now); this.retime(j); }
         if (!this.allFinished()) this.queue.push(this.now + this.meter.windowNs, EV_POWER, 0, 0);
         break;
@@ -528,10 +537,31 @@ class Engine implements SchedulerView {
     this.meter.accumulate(this.now);
     pool.free -= cap;
     pool.demand += j.demand;
+    this.noteHeld(this.state[j.tenant]!);
     this.state[j.tenant]!.held += cap;
     this.meter.sms[j.activity]! += cap;
     j.heldSince = this.now;
     this.settlePool(t.pool, j);
+  }
+
+  /** Integrates a tenant's held SMs up to now (before `held` changes). */
+  private noteHeld(st: TenantState): void {
+    st.heldArea += st.held * (this.now - st.heldAt);
+    st.heldAt = this.now;
+  }
+
+  /** Ends a power window: the meter's point, and each tenant's mean SMs held over the same window. */
+  private closeWindow(): number {
+    const span = this.now - this.windowStartNs;
+    // The meter keeps no point for an empty window (a run that ends on a window's edge): neither do we.
+    if (span <= 0) return this.meter.closeWindow(this.now);
+    for (const st of this.state) {
+      this.noteHeld(st);
+      st.smSeries.push(st.heldArea / span);
+      st.heldArea = 0;
+    }
+    this.windowStartNs = this.now;
+    return this.meter.closeWindow(this.now);
   }
 
   /** Takes a job's SMs and bandwidth demand back (before re-allocating, preempting or finishing it). */
@@ -543,6 +573,7 @@ class Engine implements SchedulerView {
     st.smNs += j.cap * (this.now - j.heldSince);
     pool.free += j.cap;
     pool.demand = Math.max(0, pool.demand - j.demand);
+    this.noteHeld(st);
     st.held -= j.cap;
     this.meter.sms[j.activity]! -= j.cap;
     j.cap = 0;
@@ -635,6 +666,7 @@ class Engine implements SchedulerView {
         started: st.host.started,
         kernels: st.kernels,
         smNs: st.smNs,
+        smSeries: st.smSeries,
         recordedClockMHz: st.clockMHz,
       })),
       energyJ: this.meter.energyJ,

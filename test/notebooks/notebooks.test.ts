@@ -89,4 +89,14 @@ describe.runIf(haveJupyter || process.env.CI)("notebooks", () => {
     expect(md[0]).toContain("| inference-stacking | tail vs MPS | 13× lower");
     expect(md[1]).toContain("#### power (h200-sxm, 10 s of arrivals");
   }, ALL_NOTEBOOKS_MS);
+
+  it("the replay notebook draws CDFs, occupancy, power and p99 bars, and saves a PDF", async () => {
+    const nb = await execute("05-replay-and-figures.ipynb");
+    const out = text(nb);
+    expect(out).toMatch(/replayed \d+ \+ \d+ kernel executions/);
+    expect(out).toMatch(/^mps: resnet50 [\d.]+ SMs on average \(\d+%\), train [\d.]+ SMs/m);
+    expect(out).toMatch(/wrote .*hybrid-p99-bars\.pdf: \d{4,} bytes/);
+    const html = nb.cells.flatMap((c) => c.outputs ?? []).filter((o) => o.data?.["text/html"]);
+    expect(html.length).toBe(4);
+  }, ALL_NOTEBOOKS_MS);
 });

@@ -13,17 +13,11 @@ import { keepTenants } from "../analysis/sweep";
 import { POLICY_NAMES, policyEntry } from "../policies";
 import type { ScenarioSpec } from "../replay";
 import { packageRoot } from "../util/paths";
+import { schemaType } from "../util/schemas";
 import { checkFields, parseExperiment, type ExperimentSpec } from "../workload/experiment";
 
-let planType: protobuf.Type | undefined;
-
 function planMessage(): protobuf.Type {
-  if (!planType) {
-    const root = new protobuf.Root();
-    root.loadSync(path.join(packageRoot(), "schemas", "sweep.proto"), { keepCase: true });
-    planType = root.lookupType("lithos.replay.SweepPlan");
-  }
-  return planType;
+  return schemaType("sweep.proto", "lithos.replay.SweepPlan");
 }
 
 /** One combination of the plan. */

@@ -7,19 +7,12 @@ import * as path from "node:path";
 import * as protobuf from "protobufjs";
 import type { LithosOptions } from "../policies/lithos";
 import type { ScenarioSpec, TenantSpec } from "../replay";
-import { packageRoot } from "../util/paths";
+import { schemaType } from "../util/schemas";
 import { parseSplitOption } from "./split";
-
-let experimentType: protobuf.Type | undefined;
 
 /** The `lithos.replay.Experiment` message type, field names kept in snake_case. */
 export function experimentMessage(): protobuf.Type {
-  if (!experimentType) {
-    const root = new protobuf.Root();
-    root.loadSync(path.join(packageRoot(), "schemas", "experiment.proto"), { keepCase: true });
-    experimentType = root.lookupType("lithos.replay.Experiment");
-  }
-  return experimentType;
+  return schemaType("experiment.proto", "lithos.replay.Experiment");
 }
 
 /** One parameter of a `compare` sweep and its values (schemas/experiment.proto, message Sweep). */

@@ -88,7 +88,6 @@ export async function runSweep(planFile: string, planText: string, options: Swee
         };
         for (const w of workers) {
           w.on("message", async (m: WorkerReply) => {
-            busy--;
             if ("error" in m) {
               failed = true;
               const p = plan.points[m.index]!;
@@ -104,6 +103,8 @@ export async function runSweep(planFile: string, planText: string, options: Swee
               reject(e);
               return;
             }
+            // Counted as finished only once kept, so the sweep ends after the last point's file is written.
+            busy--;
             done++;
             options.onProgress?.({ done, total: plan.points.length, kept, point: plan.points[m.index]! });
             send(w);

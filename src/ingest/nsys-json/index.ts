@@ -47,12 +47,13 @@ async function readNsysJson(source: TraceSource, sink: TraceSink): Promise<void>
     let lineNo = 0;
     let rest = "";
     const decoder = new StringDecoder("utf8");
-    const line = (text: string): void => {
+    const line = (text: string, last = false): void => {
       lineNo++;
       if (text.endsWith("\r")) text = text.slice(0, -1);
       if (text.trim() === "") return;
       const name = TABLE_FIELD.exec(text)?.[1];
-      if (name !== undefined && !stage.wants(name)) return; // not read: only its table name is looked at
+      // A table that is not read: only its name is looked at (but a last, unterminated line is always parsed)
+      if (name !== undefined && !stage.wants(name) && !last) return;
       let row;
       try {
         row = parseJsonLine(text);
@@ -84,7 +85,7 @@ async function readNsysJson(source: TraceSource, sink: TraceSink): Promise<void>
     if (rest.trim() !== "") {
       // nsys ends every line with a newline: a last line without one is where the file was cut off
       try {
-        line(rest);
+        line(rest, true);
       } catch (e) {
         if (e instanceof ImportError) throw new ImportError(source.path, `truncated: the last line (${lineNo}) is incomplete`);
         throw e;

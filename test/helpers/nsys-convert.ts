@@ -84,3 +84,22 @@ export function toArrowDir(tables: SqlTable[], dir: string): string {
   for (const t of tables) fs.writeFileSync(path.join(dir, `${t.name}.arrow`), toArrowStream(t));
   return dir;
 }
+
+/** A folder with one `<TABLE>.parquet` per table (hyparquet-writer, a dev dependency), row groups of `rowGroupSize`. */
+export async function toParquetDir(tables: SqlTable[], dir: string, rowGroupSize = 1000): Promise<string> {
+  const { parquetWriteBuffer } = await import("hyparquet-writer");
+  fs.mkdirSync(dir, { recursive: true });
+  for (const t of tables) {
+    const columnData = [];
+    for (let j = 0; j < t.columns.length; j++) {
+      const values = t.rows.map((r) => r[j]);
+      if (values.some((v) => v instanceof Uint8Array)) continue;
+      const type = columnType(values);
+      const data = values.map((v) => (v === null ? null : type instanceof Utf8 ? String(v) : type instanceof Int64 ? BigInt(v as number) : Number(v)));
+      columnData.push({ name: t.columns[j], data, type: type instanceof Utf8 ? "STRING" : type instanceof Int64 ? "INT64" : "DOUBLE" } as const);
+    }
+    const buf = parquetWriteBuffer({ columnData, rowGroupSize });
+    fs.writeFileSync(path.join(dir, `${t.name}.parquet`), Buffer.from(buf));
+  }
+  return dir;
+}

@@ -17,7 +17,7 @@ import { traceToBytes } from "../../src/trace/io";
 import type { Trace } from "../../src/trace/tables";
 import { fixture } from "../helpers/fixtures";
 import { listDir, makeTempDir, removeTempDirs, sha256File } from "../helpers/files";
-import { readSqliteTables, toArrowDir, toArrowStream, toArrowStreams, toJsonLines } from "../helpers/nsys-convert";
+import { readSqliteTables, toArrowDir, toArrowStream, toArrowStreams, toJsonLines, toParquetDir } from "../helpers/nsys-convert";
 
 afterAll(removeTempDirs);
 
@@ -49,7 +49,7 @@ function pick(format: string) {
   return i;
 }
 
-describe("every SQLite export schema, rewritten as JSON lines and Arrow, gives the SQLite import's tables", () => {
+describe("every SQLite export schema, rewritten as JSON lines, Arrow and Parquet, gives the SQLite import's tables", () => {
   it.each(SQLITE.map((f) => [path.relative(fixture("real"), f), f]))("%s", async (_name, file) => {
     const tables = readSqliteTables(file, converted);
     const dir = makeTempDir("lithos-nsys-conv-");
@@ -58,10 +58,12 @@ describe("every SQLite export schema, rewritten as JSON lines and Arrow, gives t
     const arrows = path.join(dir, "report.arrows");
     fs.writeFileSync(arrows, toArrowStreams(tables));
     const arwdir = toArrowDir(tables, path.join(dir, "report_arwdir"));
+    const pqtdir = await toParquetDir(tables, path.join(dir, "report_pqtdir"), 500); // several row groups per table
 
     const want = rowsOf(await importTrace(file));
     const byFormat: Record<string, Trace> = {
       "nsys-json": await importTrace(jsonl), "nsys-arrow": await importTrace(arrows), "nsys-arrowdir": await importTrace(arwdir),
+      "nsys-parquetdir": await importTrace(pqtdir),
     };
     for (const [format, trace] of Object.entries(byFormat)) {
       expect(trace.meta.sourceFormat).toBe(format);
@@ -121,12 +123,13 @@ describe("JSON lines are read exactly", () => {
 describe("detection from content, not names", () => {
   const src = fixture("real/nvfuser/ee4fcf3/report1.sqlite");
   let dir = "";
-  beforeAll(() => {
+  beforeAll(async () => {
     dir = makeTempDir("lithos-nsys-detect-");
     const tables = readSqliteTables(src, converted);
     fs.writeFileSync(path.join(dir, "a.txt"), toJsonLines(tables)); // JSON lines under a misleading name
     fs.writeFileSync(path.join(dir, "b.json"), toArrowStreams(tables)); // an Arrow stream named .json
     toArrowDir(tables, path.join(dir, "plain-folder"));
+    await toParquetDir(tables, path.join(dir, "other-folder"));
   });
 
   it("picks nsys-json for JSON lines and leaves Kineto JSON to kineto-json", async () => {
@@ -151,6 +154,12 @@ describe("detection from content, not names", () => {
     const folder = await ExportFolder.open(path.join(dir, "plain-folder"));
     expect(FOLDER_IMPORTERS.find((i) => i.sniffFolder(folder))?.format).toBe("nsys-arrowdir");
     expect((await importTrace(path.join(dir, "plain-folder"))).meta.sourceFormat).toBe("nsys-arrowdir");
+  });
+
+  it("picks nsys-parquetdir for a folder of per-table Parquet files", async () => {
+    const folder = await ExportFolder.open(path.join(dir, "other-folder"));
+    expect(FOLDER_IMPORTERS.find((i) => i.sniffFolder(folder))?.format).toBe("nsys-parquetdir");
+    expect((await importTrace(path.join(dir, "other-folder"))).meta.sourceFormat).toBe("nsys-parquetdir");
   });
 
   it("lists the tables the row builders read: every nsys table name in src/ingest/nsys-sqlite is in READ_TABLES", () => {
@@ -241,6 +250,25 @@ describe("bad nsys exports are refused with one message naming the file and the 
     fs.writeFileSync(k, fs.readFileSync(k).subarray(0, 300));
     const msg = await refused(dir, /truncated or corrupt|no CUPTI_ACTIVITY_KIND_KERNEL/);
     expect(msg).toContain("CUPTI_ACTIVITY_KIND_KERNEL.arrow");
+  });
+
+  it("a parquetdir folder with a truncated table file (names that file)", async () => {
+    const dir = await toParquetDir(tables, path.join(makeTempDir("lithos-nsys-bad-"), "r_pqtdir"));
+    const k = path.join(dir, "CUPTI_ACTIVITY_KIND_KERNEL.parquet");
+    const bytes = fs.readFileSync(k);
+    fs.writeFileSync(k, bytes.subarray(0, bytes.length - 100));
+    const msg = await refused(dir, /Parquet footer \(truncated or corrupt\)/);
+    expect(msg).toContain("CUPTI_ACTIVITY_KIND_KERNEL.parquet");
+  });
+
+  it("a parquetdir folder with a corrupt page (names that file)", async () => {
+    const dir = await toParquetDir(tables, path.join(makeTempDir("lithos-nsys-bad-"), "r_pqtdir"));
+    const k = path.join(dir, "StringIds.parquet");
+    const bytes = Buffer.from(fs.readFileSync(k));
+    bytes.fill(0xff, 4, 200); // the first page header and data
+    fs.writeFileSync(k, bytes);
+    const msg = await refused(dir, /Parquet data \(truncated or corrupt\)/);
+    expect(msg).toContain("StringIds.parquet");
   });
 
   it("a folder that is not an nsys export", async () => {

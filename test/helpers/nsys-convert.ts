@@ -9,6 +9,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { Database } from "node-sqlite3-wasm";
 import { Field, Float64, Int64, RecordBatch, RecordBatchStreamWriter, Schema, Struct, Utf8, makeData, vectorFromArray, type DataType } from "apache-arrow";
+import type { Trace } from "../../src/trace/tables";
 import { makeTempDir } from "./files";
 
 type Value = number | bigint | string | null | Uint8Array;
@@ -102,4 +103,13 @@ export async function toParquetDir(tables: SqlTable[], dir: string, rowGroupSize
     fs.writeFileSync(path.join(dir, `${t.name}.parquet`), Buffer.from(buf));
   }
   return dir;
+}
+
+/** Rows of every canonical table as JSON text (BigInts as `<n>n`), for exact comparison across importers. */
+export function rowsOf(trace: Trace): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const [name, table] of Object.entries(trace.tables)) {
+    out[name] = table.toArray().map((r) => JSON.stringify(r.toJSON(), (_k, v: unknown) => (typeof v === "bigint" ? `${v}n` : v)));
+  }
+  return out;
 }

@@ -17,7 +17,7 @@ import { traceToBytes } from "../../src/trace/io";
 import type { Trace } from "../../src/trace/tables";
 import { fixture } from "../helpers/fixtures";
 import { listDir, makeTempDir, removeTempDirs, sha256File } from "../helpers/files";
-import { readSqliteTables, toArrowDir, toArrowStream, toArrowStreams, toJsonLines, toParquetDir } from "../helpers/nsys-convert";
+import { readSqliteTables, toArrowDir, toArrowStream, toArrowStreams, toJsonLines, toParquetDir, rowsOf } from "../helpers/nsys-convert";
 
 afterAll(removeTempDirs);
 
@@ -30,15 +30,6 @@ const SQLITE = [
   "real/nvfuser/64ee035/report1.sqlite",
   "real/nvfuser/ee4fcf3/report1.sqlite",
 ].map(fixture);
-
-/** Rows of every canonical table as JSON text (BigInts as strings), for exact comparison. */
-export function rowsOf(trace: Trace): Record<string, string[]> {
-  const out: Record<string, string[]> = {};
-  for (const [name, table] of Object.entries(trace.tables)) {
-    out[name] = table.toArray().map((r) => JSON.stringify(r.toJSON(), (_k, v: unknown) => (typeof v === "bigint" ? `${v}n` : v)));
-  }
-  return out;
-}
 
 /** Tables the converters write: the ones the builders read, plus one they do not (it must be skipped). */
 const converted = (t: string): boolean => READ_TABLES.has(t.toUpperCase()) || /^ENUM_NSYS_EVENT_TYPE$/i.test(t);

@@ -5,8 +5,10 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
-import { importTrace } from "../../src/ingest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import * as zlib from "node:zlib";
+import { ImportError, importTrace, IMPORTERS } from "../../src/ingest";
+import { makeTempDir, removeTempDirs, sha256File } from "../helpers/files";
 import type { Trace } from "../../src/trace/tables";
 import { rowsOf } from "../helpers/nsys-convert";
 
@@ -18,6 +20,8 @@ const OTHERS: Record<string, string> = {
   "nsys-arrowdir": path.join(DIR, "rn50_arwdir"),
   "nsys-parquetdir": path.join(DIR, "rn50_pqtdir"),
 };
+
+afterAll(removeTempDirs);
 
 let sqlite: Trace;
 const traces = new Map<string, Trace>();
@@ -74,5 +78,41 @@ describe("the real ResNet-50 report, every export type", () => {
     const codes = trace.tables.diagnostics.toArray().map((r) => String(r.toJSON().code));
     expect(codes).toContain("nsys.device_without_properties");
     expect(codes).toContain("nsys.missing_table");
+  });
+});
+
+describe("the real exports: detection and damage", () => {
+  it("detects every export type from its content", async () => {
+    for (const [format, file] of [["nsys-sqlite", SQLITE], ["nsys-json", OTHERS["nsys-json"]], ["nsys-arrow", OTHERS["nsys-arrow"]]]) {
+      const head = zlib.gunzipSync(fs.readFileSync(file)).subarray(0, 65536);
+      expect(IMPORTERS.filter((i) => i.sniff(head, "renamed.bin")).map((i) => i.format)[0], file).toBe(format);
+    }
+  });
+
+  it.each([
+    ["rn50.json", /truncated: the last line \(\d+\) is incomplete|invalid JSON/],
+    ["rn50.arrows", /Arrow IPC data \(truncated or corrupt\)/],
+  ])("refuses %s cut at 60%% with one message naming the file", async (name, cause) => {
+    const bytes = zlib.gunzipSync(fs.readFileSync(path.join(DIR, `${name}.gz`)));
+    const file = path.join(makeTempDir("lithos-rn50-cut-"), name);
+    fs.writeFileSync(file, bytes.subarray(0, Math.floor(bytes.length * 0.6)));
+    const before = sha256File(file);
+    const err = await importTrace(file).then(() => null, (e: unknown) => e);
+    expect(err).toBeInstanceOf(ImportError);
+    expect((err as Error).message).toContain(file);
+    expect((err as Error).message).toMatch(cause);
+    expect(sha256File(file)).toBe(before);
+  });
+
+  it("refuses the Parquet folder with its kernel table cut, naming that file", async () => {
+    const dir = path.join(makeTempDir("lithos-rn50-cut-"), "rn50_pqtdir");
+    fs.mkdirSync(dir);
+    for (const f of fs.readdirSync(OTHERS["nsys-parquetdir"])) fs.copyFileSync(path.join(OTHERS["nsys-parquetdir"], f), path.join(dir, f));
+    const k = path.join(dir, "CUPTI_ACTIVITY_KIND_KERNEL.parquet");
+    fs.writeFileSync(k, fs.readFileSync(k).subarray(0, 5000));
+    const err = await importTrace(dir).then(() => null, (e: unknown) => e);
+    expect(err).toBeInstanceOf(ImportError);
+    expect((err as Error).message).toContain(k);
+    expect((err as Error).message).toMatch(/Parquet footer \(truncated or corrupt\)/);
   });
 });

@@ -6,7 +6,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { traceInfo } from "../analysis/trace-info";
-import { importTrace } from "../ingest";
+import { ExportFolder, FOLDER_IMPORTERS, importTrace } from "../ingest";
 import { writeTraceFile } from "../trace/io";
 import { packageRoot } from "../util/paths";
 import { parseArgs } from "./args";
@@ -23,10 +23,20 @@ function traceFilesIn(dir: string): string[] {
     .sort();
 }
 
+async function isExportFolder(dir: string): Promise<boolean> {
+  const folder = await ExportFolder.open(dir);
+  return FOLDER_IMPORTERS.some((i) => i.sniffFolder(folder));
+}
+
 export async function summaryCommand(argv: string[]): Promise<number> {
   const { positionals, options } = parseArgs(argv, ["-o", "--out"], []);
   const inputs = positionals.length ? positionals : [path.join(packageRoot(), "traces")];
-  const files = inputs.flatMap((p) => (fs.existsSync(p) && fs.statSync(p).isDirectory() ? traceFilesIn(p) : [p]));
+  const files: string[] = [];
+  for (const p of inputs) {
+    const isDir = fs.existsSync(p) && fs.statSync(p).isDirectory();
+    // an nsys arrowdir / parquetdir export is one trace, not a folder of traces
+    files.push(...(isDir && !(await isExportFolder(p)) ? traceFilesIn(p) : [p]));
+  }
   const out = options.get("-o") ?? options.get("--out");
   if (typeof out === "string") fs.mkdirSync(out, { recursive: true });
 

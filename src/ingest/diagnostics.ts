@@ -27,6 +27,7 @@ export const DIAGNOSTIC_CODES = {
   "nsys.duplicate_device": ["warning", "Several TARGET_INFO_GPU rows map to one CUDA device ordinal; the first was kept."],
   "nsys.device_without_properties": ["warning", "GPU records use a device that TARGET_INFO_GPU does not describe: it has a placeholder name and null properties."],
   "nsys.stream_shared_by_processes": ["warning", "Several processes used the same (device, context, stream) ids; the streams row names the first process."],
+  "nsys.exported_report": ["info", "The .nsys-rep report was exported to SQLite with the nsys on the PATH, and that export was imported."],
   "nsys.unrelated_processes": ["info", "PROCESSES rows of processes without CUDA, NVTX or GPU records (system daemons) were not written."],
 } as const satisfies Record<string, readonly [Severity, string]>;
 

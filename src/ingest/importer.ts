@@ -4,6 +4,7 @@
  */
 import type { TraceSink } from "./sink";
 import type { TraceSource } from "./source";
+import type { ExportFolder } from "./folder";
 
 export interface Importer {
   /** Registry key and CLI name, kebab-case: "kineto-json", "nsys-sqlite". */
@@ -30,4 +31,14 @@ export interface Recognizer {
 /** Decodes up to `n` leading bytes as text (for sniffing JSON and SQLite headers). */
 export function headText(head: Uint8Array, n = head.length): string {
   return Buffer.from(head.buffer, head.byteOffset, Math.min(n, head.length)).toString("utf8");
+}
+
+/** An importer whose input is a folder of per-table files (nsys arrowdir / parquetdir exports). */
+export interface FolderImporter {
+  readonly format: string;
+  readonly description: string;
+  /** True if the folder's files look like this format. Pure; never throws. */
+  sniffFolder(folder: ExportFolder): boolean;
+  /** Reads the folder into `sink`. Throws ImportError when no trustworthy tables can be produced. */
+  readFolder(folder: ExportFolder, sink: TraceSink): Promise<void>;
 }

@@ -1,19 +1,36 @@
 /**
  * Importer registry and the one entry point `importTrace`: detect the format from the content, stream the file
- * through its importer, return the canonical tables. Adding a format = one folder + one line in IMPORTERS.
+ * through its importer, return the canonical tables. Adding a format = one folder + one line in IMPORTERS (or in
+ * FOLDER_IMPORTERS for a format that is a folder of files, like nsys arrowdir / parquetdir exports).
  */
+import * as fs from "node:fs";
 import { readTraceFile, looksLikeArrow } from "../trace/io";
 import type { Trace } from "../trace/tables";
 import { ImportError } from "./errors";
-import type { Importer } from "./importer";
+import { ExportFolder } from "./folder";
+import type { FolderImporter, Importer } from "./importer";
 import { kinetoJsonImporter } from "./kineto-json";
+import { isNsysArrowStream, nsysArrowDirImporter, nsysArrowImporter } from "./nsys-arrow";
+import { nsysJsonImporter } from "./nsys-json";
+import { nsysParquetDirImporter } from "./nsys-parquet";
+import { nsysRepImporter } from "./nsys-rep";
 import { nsysSqliteImporter } from "./nsys-sqlite";
 import { RECOGNIZERS } from "./recognizers";
 import { TraceSink } from "./sink";
 import { TraceSource } from "./source";
 
-/** Built-in importers, tried in this order. */
-export const IMPORTERS: readonly Importer[] = [nsysSqliteImporter, kinetoJsonImporter];
+/**
+ * Built-in importers of single files, tried in this order: the binary formats by their magic first, then nsys JSON
+ * lines (a line with an nsys `"table"`) before Kineto, which claims any JSON.
+ */
+export const IMPORTERS: readonly Importer[] = [
+  nsysSqliteImporter, nsysRepImporter, nsysArrowImporter, nsysJsonImporter, kinetoJsonImporter,
+];
+
+/** Built-in importers of folders (one file per table). */
+export const FOLDER_IMPORTERS: readonly FolderImporter[] = [nsysArrowDirImporter, nsysParquetDirImporter];
+
+const allFormats = (): string[] => [...IMPORTERS, ...FOLDER_IMPORTERS].map((i) => i.format);
 
 export interface ImportOptions {
   /** Force a format by its registry key instead of detecting it. */
@@ -24,23 +41,59 @@ export interface ImportOptions {
 export function detectImporter(source: TraceSource, options: ImportOptions = {}): Importer {
   if (options.format) {
     const forced = IMPORTERS.find((i) => i.format === options.format);
-    if (!forced) throw new ImportError(source.path, `unknown format "${options.format}" (known: ${IMPORTERS.map((i) => i.format).join(", ")})`);
+    if (!forced) {
+      const folder = FOLDER_IMPORTERS.some((i) => i.format === options.format);
+      throw new ImportError(source.path, folder
+        ? `format "${options.format}" reads a folder (the export's \`_arwdir\` / \`_pqtdir\` directory), not a file`
+        : `unknown format "${options.format}" (known: ${allFormats().join(", ")})`);
+    }
     return forced;
   }
   const found = IMPORTERS.find((i) => i.sniff(source.head, source.fileName));
   if (found) return found;
   const known = RECOGNIZERS.find((r) => r.sniff(source.head, source.fileName));
   if (known) throw new ImportError(source.path, `${known.what}; ${known.advice}`);
-  if (looksLikeArrow(source.head)) throw new ImportError(source.path, "an Arrow file: read it with `lithos-replay info` (nsys Arrow exports are not read yet)");
+  if (looksLikeArrow(source.head)) throw new ImportError(source.path, "an Arrow file that is not an nsys export (no `table_name` schema metadata): read lithos-replay's own .arrow files with `lithos-replay info`");
   throw new ImportError(
     source.path,
     `unrecognised format (expected ${IMPORTERS.map((i) => i.description).join(" or ")})`,
   );
 }
 
-/** Imports one trace file into canonical tables. Throws ImportError on bad input; never modifies the input. */
+/** Finds the importer for a folder, or throws an ImportError that says what was expected. */
+export function detectFolderImporter(folder: ExportFolder, options: ImportOptions = {}): FolderImporter {
+  if (options.format) {
+    const forced = FOLDER_IMPORTERS.find((i) => i.format === options.format);
+    if (!forced) {
+      throw new ImportError(folder.path, `is a directory; format "${options.format}" reads a file (folder formats: ${FOLDER_IMPORTERS.map((i) => i.format).join(", ")})`);
+    }
+    return forced;
+  }
+  const found = FOLDER_IMPORTERS.find((i) => i.sniffFolder(folder));
+  if (found) return found;
+  throw new ImportError(folder.path,
+    `is a directory, not a trace file (nor an nsys arrowdir/parquetdir export: no Arrow or Parquet files named after nsys tables in it)`);
+}
+
+/** Imports one trace file (or nsys export folder) into canonical tables. Throws ImportError on bad input; never modifies the input. */
 export async function importTrace(file: string, options: ImportOptions = {}): Promise<Trace> {
+  if (isDirectory(file)) return importFolder(await ExportFolder.open(file), options);
   return importSource(await TraceSource.open(file), options);
+}
+
+function isDirectory(file: string): boolean {
+  try {
+    return fs.statSync(file).isDirectory();
+  } catch {
+    return false; // TraceSource.open says what is wrong
+  }
+}
+
+async function importFolder(folder: ExportFolder, options: ImportOptions): Promise<Trace> {
+  const importer = detectFolderImporter(folder, options);
+  const sink = new TraceSink(importer.format, folder.fileName);
+  await importer.readFolder(folder, sink);
+  return sink.finish();
 }
 
 async function importSource(source: TraceSource, options: ImportOptions): Promise<Trace> {
@@ -52,8 +105,10 @@ async function importSource(source: TraceSource, options: ImportOptions): Promis
 
 /** Loads a trace from any supported input or from a `.arrow` file written by this package. */
 export async function loadTrace(file: string, options: ImportOptions = {}): Promise<Trace> {
+  if (isDirectory(file)) return importFolder(await ExportFolder.open(file), options);
   const source = await TraceSource.open(file);
-  if (!source.gzipped && looksLikeArrow(source.head)) {
+  // lithos-replay's own files are Arrow streams too; nsys's name each table in `table_name` metadata
+  if (!source.gzipped && looksLikeArrow(source.head) && !isNsysArrowStream(source.head) && !options.format) {
     try {
       return await readTraceFile(file);
     } catch (e) {
@@ -63,4 +118,4 @@ export async function loadTrace(file: string, options: ImportOptions = {}): Prom
   return importSource(source, options);
 }
 
-export { ImportError, TraceSink, TraceSource };
+export { ExportFolder, ImportError, TraceSink, TraceSource };

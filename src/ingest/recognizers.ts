@@ -4,8 +4,6 @@
  */
 import { headText, type Recognizer } from "./importer";
 
-const startsWith = (head: Uint8Array, magic: string) => headText(head, magic.length) === magic;
-
 /** A PyTorch execution trace: JSON opening with "schema" then "pid" (the Kineto importer leaves these alone). */
 export function isExecutionTraceJson(head: Uint8Array): boolean {
   return /^\{\s*"schema"\s*:\s*"[^"]*"\s*,\s*"pid"/.test(headText(head, 4096).trimStart());
@@ -17,11 +15,6 @@ export function isChakraJson(head: Uint8Array): boolean {
 }
 
 export const RECOGNIZERS: readonly Recognizer[] = [
-  {
-    what: "an Nsight Systems report (.nsys-rep/.qdrep, binary)",
-    sniff: (head, name) => startsWith(head, "NVIDIA Tegra Profiler Report") || /\.(nsys-rep|qdrep)$/i.test(name),
-    advice: "export it first with `nsys export --type sqlite -o report.sqlite <file>` and import the .sqlite",
-  },
   {
     what: "an Nsight Systems HDF5 export",
     sniff: (head) => head.length >= 8 && head[0] === 0x89 && headText(head.subarray(1), 3) === "HDF",

@@ -34,7 +34,7 @@ export class TraceSource {
       const code = (e as NodeJS.ErrnoException).code;
       throw new ImportError(file, code === "ENOENT" ? "no such file" : `cannot read: ${(e as Error).message}`);
     }
-    if (stat.isDirectory()) throw new ImportError(file, "is a directory, not a trace file (nsys arrowdir/parquetdir exports are not read yet)");
+    if (stat.isDirectory()) throw new ImportError(file, "is a directory, not a trace file");
     if (!stat.isFile()) throw new ImportError(file, "is not a regular file");
     if (stat.size === 0) throw new ImportError(file, "empty file");
     const raw = Buffer.alloc(Math.min(stat.size, HEAD_BYTES));

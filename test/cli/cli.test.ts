@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildPackage, refusalLine, runCli, type CliResult } from "../helpers/cli";
 import { KERNEL_CATS, MEMOP_CATS, API_CATS, completeEvents, fixture, readJson, rel, readDecompressed, type RawTrace } from "../helpers/fixtures";
 import { listDir, makeTempDir, removeTempDirs, sha256File } from "../helpers/files";
+import { readSqliteTables, toArrowStreams, toJsonLines } from "../helpers/nsys-convert";
 
 beforeAll(() => {
   buildPackage();
@@ -189,6 +190,36 @@ const BAD: BadCase[] = [
     name: "an .nsys-rep report (it must say to run nsys export)",
     make: () => fixture("real/nvfuser/64ee035/report1.nsys-rep"),
     cause: /nsys export/,
+  },
+  {
+    name: "nsys JSON lines cut off inside a line (a real SQLite export rewritten as JSON lines, then cut)",
+    make: (dir) => {
+      const p = path.join(dir, "cut.jsonl");
+      const text = toJsonLines(readSqliteTables(fixture("real/nvfuser/ee4fcf3/report1.sqlite")));
+      fs.writeFileSync(p, text.slice(0, Math.floor(text.length * 0.7)));
+      return p;
+    },
+    cause: /truncated/i,
+  },
+  {
+    name: "an nsys .arrows stream file cut in half",
+    make: (dir) => {
+      const p = path.join(dir, "cut.arrows");
+      const bytes = toArrowStreams(readSqliteTables(fixture("real/nvfuser/ee4fcf3/report1.sqlite")));
+      fs.writeFileSync(p, bytes.subarray(0, bytes.length >> 1));
+      return p;
+    },
+    cause: /truncated|corrupt|no CUPTI_ACTIVITY_KIND_KERNEL/i,
+  },
+  {
+    name: "a folder of files that is not an nsys arrowdir/parquetdir export",
+    make: (dir) => {
+      const p = path.join(dir, "not-an-export");
+      fs.mkdirSync(p);
+      fs.writeFileSync(path.join(p, "CUPTI_ACTIVITY_KIND_KERNEL.parquet"), "not parquet");
+      return p;
+    },
+    cause: /directory/i,
   },
   {
     name: "a Chakra JSON workload graph",

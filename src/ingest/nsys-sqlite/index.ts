@@ -19,13 +19,8 @@ import type { Importer } from "../importer";
 import { ImportError } from "../errors";
 import type { TraceSink } from "../sink";
 import type { TraceSource } from "../source";
-import { ImportContext, TABLE } from "./context";
 import { isSqliteError, NsysDb } from "./db";
-import { writeDevices } from "./devices";
-import { NsysEnums } from "./enums";
-import { readKernels, readMemops, readSyncs } from "./gpu-activity";
-import { readApiCalls, readNvtx } from "./host-activity";
-import { readSourceTool, readTimeBase, writeProcesses, writeStreams } from "./target-info";
+import { readNsysTables } from "./read";
 
 export const nsysSqliteImporter: Importer = {
   format: "nsys-sqlite",
@@ -39,18 +34,7 @@ async function readNsysSqlite(source: TraceSource, sink: TraceSink): Promise<voi
   let db: NsysDb | null = null;
   try {
     db = NsysDb.open(input.file);
-    requireKernelTable(db, source.path);
-    sink.meta.sourceTool = readSourceTool(db);
-    const ctx = new ImportContext(db, sink, NsysEnums.load(db), readTimeBase(db, sink));
-    readKernels(ctx);
-    readMemops(ctx);
-    readApiCalls(ctx); // before the syncs: they take their thread from the API call
-    readSyncs(ctx);
-    readNvtx(ctx);
-    writeDevices(ctx);
-    writeStreams(ctx); // before the processes: stream owners are processes too
-    writeProcesses(ctx);
-    ctx.tally.flush(sink);
+    readNsysTables(db, sink, source.path);
   } catch (e) {
     if (isSqliteError(e)) {
       const message = e.message.split(input.file).join(source.path);
@@ -63,23 +47,6 @@ async function readNsysSqlite(source: TraceSource, sink: TraceSink): Promise<voi
     } finally {
       input.cleanup();
     }
-  }
-}
-
-/** Refuses SQLite files that are not nsys exports, and nsys exports without kernels. */
-function requireKernelTable(db: NsysDb, file: string): void {
-  const nsysLike = db.has("StringIds") || db.tableNames().some((t) => /^(TARGET_INFO_|CUPTI_)/i.test(t));
-  if (!nsysLike) {
-    throw new ImportError(file,
-      "SQLite database is not an Nsight Systems export (it has no StringIds, TARGET_INFO_* or CUPTI_* tables; expected the output of `nsys export --type sqlite`)");
-  }
-  if (!db.has(TABLE.kernel)) {
-    throw new ImportError(file,
-      `no ${TABLE.kernel} table: the report recorded no CUDA kernels (profile with \`nsys profile -t cuda\`)`);
-  }
-  const c = db.columns(TABLE.kernel);
-  for (const column of ["start", "end"]) {
-    if (!c.has(column)) throw new ImportError(file, `${TABLE.kernel} has no \`${column}\` column: not an nsys kernel table`);
   }
 }
 

@@ -44,23 +44,28 @@ export function tableRowsFrame(info: TraceInfo): DataFrame {
 export function compareFrame(result: CompareResult): DataFrame {
   const { DataFrame } = danfojs();
   const r3 = (x: number | null) => (x === null || !Number.isFinite(x) ? null : Math.round(x * 1000) / 1000);
-  const cols: Record<string, (string | number | null)[]> = {};
-  const put = (k: string, v: string | number | null) => (cols[k] ??= []).push(v);
   const sweeping = result.sweeps.length > 0;
   const lithosSweep = result.rows.some((r) => r.capacity_saved !== null);
-  for (const row of result.rows) {
-    if (sweeping) put("point", pointLabel(row.point));
-    put("system", row.system);
+  // One record per row; rows of a `tenant` sweep have other tenants, so columns are the union (null where absent).
+  const records = result.rows.map((row) => {
+    const rec: Record<string, string | number | null> = {};
+    if (sweeping) rec.point = pointLabel(row.point);
+    rec.system = row.system;
     for (const c of row.services) {
-      put(`${c.name}_p99_x`, r3(c.p99_x));
-      put(`${c.name}_slo`, r3(c.slo_attainment));
+      rec[`${c.name}_p99_x`] = r3(c.p99_x);
+      rec[`${c.name}_slo`] = r3(c.slo_attainment);
     }
-    for (const c of row.jobs) put(`${c.name}_its_x`, r3(c.its_x));
-    put("aggregate", r3(row.aggregate_throughput));
-    put("j_per_work", r3(row.j_per_work));
-    put("sm_share", r3(row.sm_share));
-    if (lithosSweep) { put("capacity_saved", r3(row.capacity_saved)); put("energy_saved", r3(row.energy_saved)); }
-  }
+    for (const c of row.jobs) rec[`${c.name}_its_x`] = r3(c.its_x);
+    rec.aggregate = r3(row.aggregate_throughput);
+    rec.j_per_work = r3(row.j_per_work);
+    rec.sm_share = r3(row.sm_share);
+    if (lithosSweep) { rec.capacity_saved = r3(row.capacity_saved); rec.energy_saved = r3(row.energy_saved); }
+    return rec;
+  });
+  const totals = ["aggregate", "j_per_work", "sm_share", "capacity_saved", "energy_saved"];
+  const seen = [...new Set(records.flatMap((r) => Object.keys(r)))];
+  const keys = [...seen.filter((k) => !totals.includes(k)), ...totals.filter((k) => seen.includes(k))];
+  const cols = Object.fromEntries(keys.map((k) => [k, records.map((r) => r[k] ?? null)]));
   // danfojs prints 10 rows and 10 columns by default: a comparison of every system has more.
   return new DataFrame(cols, { config: { tableMaxRow: 200, tableMaxColInConsole: 30 } });
 }

@@ -2,6 +2,7 @@
 import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { compareSystems, type CompareResult } from "../../src/analysis/compare";
+import { compareFrame } from "../../src/analysis/frames";
 import { applyPoint, checkSweeps, parseSweepOption, sweepPoints } from "../../src/analysis/sweep";
 import type { JobSummary, ServiceSummary } from "../../src/metrics/summary";
 import { replay, type ScenarioSpec, type TenantSpec } from "../../src/replay";
@@ -127,5 +128,15 @@ describe("sweeps", () => {
     // One alone run serves both values.
     expect(r.alone).toHaveLength(2);
     expect(r.alone[0]!.summary).toEqual(r.alone[1]!.summary);
+  });
+
+  it("makes a frame of a tenant sweep, each tenant's columns null on the rows without it", async () => {
+    const r = await compareSystems({ ...scenario, durationS: 0.3 }, { systems: ["mps"], sweeps: [{ key: "tenant", values: ["svc", "train"] }] });
+    const frame = compareFrame(r);
+    expect(frame.columns).toEqual(["point", "system", "svc_p99_x", "svc_slo", "train_its_x", "aggregate", "j_per_work", "sm_share"]);
+    const rows = frame.values as (string | number | null)[][];
+    expect(rows[0]![4]).toBeNull();
+    expect(rows[1]![2]).toBeNull();
+    expect(rows[1]![4]).toBeCloseTo(r.rows[1]!.jobs[0]!.its_x, 3);
   });
 });

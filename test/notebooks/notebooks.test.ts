@@ -99,4 +99,25 @@ describe.runIf(haveJupyter || process.env.CI)("notebooks", () => {
     const html = nb.cells.flatMap((c) => c.outputs ?? []).filter((o) => o.data?.["text/html"]);
     expect(html.length).toBe(4);
   }, ALL_NOTEBOOKS_MS);
+
+  it("the right-sizing and power notebook reads the kept results on every GPU model and sweeps a slip", async () => {
+    const nb = await execute("06-right-sizing-and-power.ipynb");
+    const out = text(nb);
+    for (const gpu of ["h200", "h100", "a100-40gb"]) {
+      expect(out).toMatch(new RegExp(`${gpu}: capacity saved at slip 1.1: .*\\(paper: 26% \\(51%\\) at \\+4% p99\\)`));
+      expect(out).toMatch(new RegExp(`${gpu}: energy saved at dvfs_k 0.1: `));
+    }
+    expect(out).toMatch(/slip off: capacity saved 0\.0%, slowdown 1\.000/);
+    expect(out).toMatch(/slip 1\.2: capacity saved [\d.]+%, slowdown 1\.\d{3}/);
+    expect(nb.cells.flatMap((c) => c.outputs ?? []).filter((o) => o.data?.["text/html"])).toHaveLength(2);
+  }, ALL_NOTEBOOKS_MS);
+
+  it("the bring-your-own-trace notebook imports a trace, cuts it into units and compares it shared with training", async () => {
+    const nb = await execute("07-bring-your-own-trace.ipynb");
+    const out = text(nb);
+    expect(out).toMatch(/bert_graph_infer_bs1\.pt\.trace\.json\.gz \(kineto-json\): \d+ kernels on NVIDIA H200/);
+    expect(out).toMatch(/\d+ units of work, split by /);
+    expect(out).toContain("mine_p99_x");
+    for (const p of ["mps", "priority", "lithos"]) expect(out).toMatch(new RegExp(`│ ${p}\\s+│`));
+  }, ALL_NOTEBOOKS_MS);
 });

@@ -154,7 +154,7 @@ export function makeLithos(options: LithosOptions = {}): Policy {
       if (fit) {
         const sized = rightSizedTpcs(fit, all, o.slip);
         if (sized < tpcs) { tpcs = sized; rightSized = true; }
-      } else if (k.atom === 0 && !probed.has(k.key) && predictors[k.tenant]!.seenAt(k.key).length === 1) {
+      } else if (k.atom === 0 && !probed.has(k.key) && predictors[k.tenant]!.countsSeen(k.key) === 1) {
         // Second sighting: probe a second point of the scaling curve.
         probed.add(k.key);
         counts.probes++;
@@ -232,7 +232,7 @@ export function makeLithos(options: LithosOptions = {}): Policy {
       const tpcs = Math.max(1, Math.round(k.sms / per));
       const wholeNs = (runNs * k.kernelBlocks) / k.blocks;
       const pred = predictors[k.tenant]!;
-      const unseen = pred.seenAt(k.key).length === 0;
+      const unseen = pred.countsSeen(k.key) === 0;
       pred.observe(k.key, tpcs, wholeNs);
       if (!o.dvfs) return;
       // Power management: learn the kernel's clock sensitivity at this TPC count; weigh it by its runtime.
@@ -241,8 +241,13 @@ export function makeLithos(options: LithosOptions = {}): Policy {
       if (!samples) { samples = []; clockSamples.set(k.key, samples); }
       // The nearest clock above (else below) gives the local sensitivity: kernels slow down little until a
       // knee (a memory-bound kernel once the SMs can no longer keep the memory busy), then steeply.
-      const at = samples.filter((s) => s.t === tpcs && Math.abs(s.f - f) > 1);
-      const other = at.filter((s) => s.f > f).sort((a, b) => a.f - b.f)[0] ?? at.sort((a, b) => b.f - a.f)[0];
+      // (One pass, no arrays: the lowest clock above f, else the highest below; the first such sample on ties.)
+      let above: (typeof samples)[number] | undefined, below: (typeof samples)[number] | undefined;
+      for (const s of samples) {
+        if (s.t !== tpcs || Math.abs(s.f - f) <= 1) continue;
+        if (s.f > f) { if (!above || s.f < above.f) above = s; } else if (!below || s.f > below.f) below = s;
+      }
+      const other = above ?? below;
       if (other) {
         const s = sensitivity(view.gpu.maxClockMHz, other, { f, ns: wholeNs });
         if (s !== null) sens.set(k.key, s);

@@ -24,6 +24,10 @@ export interface AmdahlFit {
 interface KeyModel {
   /** TPC count → recent durations, ns (a ring of at most `window`). */
   readonly samples: Map<number, number[]>;
+  /** TPC count → the ring's values in ascending order (kept beside it, so a median needs no sort). */
+  readonly sorted: Map<number, number[]>;
+  /** TPC count → the median of its ring, kept as the ring changes (same insertion order as `samples`). */
+  readonly medians: Map<number, number>;
   fit: AmdahlFit | null;
 }
 
@@ -50,8 +54,8 @@ export class LatencyPredictor {
     if (!model) return null;
     if (model.fit) return Math.max(0, model.fit.m / tpcs + model.fit.b);
     // One TPC count seen: linear scaling from it.
-    const [t, ns] = model.samples.entries().next().value as [number, number[]];
-    return (median(ns) * t) / tpcs;
+    const [t, med] = model.medians.entries().next().value as [number, number];
+    return (med * t) / tpcs;
   }
 
   /** The fitted model of a key, once it has been observed at two TPC counts or more. */
@@ -64,6 +68,11 @@ export class LatencyPredictor {
     return [...(this.models.get(key)?.samples.keys() ?? [])];
   }
 
+  /** How many TPC counts a key has been observed at (0: never seen); no array made, for the hot path. */
+  countsSeen(key: number): number {
+    return this.models.get(key)?.samples.size ?? 0;
+  }
+
   /** Scores the prediction for an observed duration (when there was one), then learns from the observation. */
   observe(key: number, tpcs: number, ns: number): void {
     const predicted = this.predict(key, tpcs);
@@ -74,17 +83,22 @@ export class LatencyPredictor {
     }
     let model = this.models.get(key);
     if (!model) {
-      model = { samples: new Map(), fit: null };
+      model = { samples: new Map(), sorted: new Map(), medians: new Map(), fit: null };
       this.models.set(key, model);
     }
-    let ring = model.samples.get(tpcs);
-    if (!ring) {
+    let ring = model.samples.get(tpcs), sorted = model.sorted.get(tpcs);
+    if (!ring || !sorted) {
       ring = [];
+      sorted = [];
       model.samples.set(tpcs, ring);
+      model.sorted.set(tpcs, sorted);
     }
     ring.push(ns);
-    if (ring.length > this.window) ring.shift();
-    model.fit = model.samples.size >= 2 ? fitAmdahl(model.samples) : null;
+    sorted.splice(upperBound(sorted, ns), 0, ns);
+    if (ring.length > this.window) sorted.splice(lowerBound(sorted, ring.shift()!), 1);
+    // Only this count's median changed: the fit is redone from the kept medians, not by re-sorting every ring.
+    model.medians.set(tpcs, medianOfSorted(sorted));
+    model.fit = model.medians.size >= 2 ? fitMedians(model.medians) : null;
   }
 
   stats(): PredictorStats {
@@ -99,9 +113,14 @@ export class LatencyPredictor {
 
 /** Least squares of T = m·x + b with x = 1/t over the per-count medians; m and b kept ≥ 0. */
 export function fitAmdahl(samples: ReadonlyMap<number, readonly number[]>): AmdahlFit {
+  return fitMedians(new Map([...samples].map(([t, ns]) => [t, median(ns)])));
+}
+
+/** The same fit from each TPC count's median duration, ns. */
+function fitMedians(medians: ReadonlyMap<number, number>): AmdahlFit {
   let n = 0, sx = 0, sy = 0, sxx = 0, sxy = 0;
-  for (const [t, ns] of samples) {
-    const x = 1 / t, y = median(ns);
+  for (const [t, y] of medians) {
+    const x = 1 / t;
     n++; sx += x; sy += y; sxx += x * x; sxy += x * y;
   }
   const den = n * sxx - sx * sx;
@@ -115,7 +134,24 @@ export function fitAmdahl(samples: ReadonlyMap<number, readonly number[]>): Amda
 }
 
 export function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
+  return medianOfSorted([...xs].sort((a, b) => a - b));
+}
+
+function medianOfSorted(s: readonly number[]): number {
   const h = s.length >> 1;
   return s.length % 2 ? s[h]! : (s[h - 1]! + s[h]!) / 2;
+}
+
+/** First index whose value is ≥ x (binary search in ascending `a`). */
+function lowerBound(a: readonly number[], x: number): number {
+  let lo = 0, hi = a.length;
+  while (lo < hi) { const mid = (lo + hi) >> 1; if (a[mid]! < x) lo = mid + 1; else hi = mid; }
+  return lo;
+}
+
+/** First index whose value is > x. */
+function upperBound(a: readonly number[], x: number): number {
+  let lo = 0, hi = a.length;
+  while (lo < hi) { const mid = (lo + hi) >> 1; if (a[mid]! <= x) lo = mid + 1; else hi = mid; }
+  return lo;
 }

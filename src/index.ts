@@ -19,6 +19,8 @@ export { temporalBreakdown, COMMUNICATION_KERNEL, type TemporalRow } from "./ana
 export { idleTimeBreakdown, type IdleRow, type IdleOptions } from "./analysis/idle-time";
 export { kernelLaunchStats, type LaunchRow, type LaunchStats, type LaunchOptions } from "./analysis/launch-stats";
 export { compareTraces, type DiffRow, type TraceDiff } from "./analysis/trace-diff";
+export { iterationTimeline, type IterationRow } from "./analysis/iterations";
+export { rightSizingCurves, type CurveRow } from "./analysis/right-sizing-curves";
 export { latencyCdfs, smOccupancy, powerOverTime, type LatencyRow, type OccupancyRow, type PowerRow } from "./analysis/replay-views";
 export { kernelBreakdownFigure } from "./plot/kernel-breakdown";
 export { figureToHtml, type PlotlyFigure } from "./plot/figure";

@@ -5,11 +5,15 @@ import { idleTimeBreakdown } from "../../src/analysis/idle-time";
 import { kernelLaunchStats } from "../../src/analysis/launch-stats";
 import { COMMUNICATION_KERNEL, temporalBreakdown } from "../../src/analysis/temporal-breakdown";
 import { compareTraces } from "../../src/analysis/trace-diff";
+import { iterationTimeline } from "../../src/analysis/iterations";
+import { rightSizingCurves } from "../../src/analysis/right-sizing-curves";
+import { calibrationFor } from "../../src/gpu/calibration";
+import { gpuSpec } from "../../src/gpu/specs";
 import { traceInfo } from "../../src/analysis/trace-info";
 import { importTrace } from "../../src/ingest";
 import { dictColumn, numberColumn } from "../../src/trace/access";
 import type { Trace } from "../../src/trace/tables";
-import { H200, REAL } from "../helpers/fixtures";
+import { H200, REAL, REPO_ROOT } from "../helpers/fixtures";
 
 let ddp: Trace, graph: Trace, control: Trace, test: Trace;
 beforeAll(async () => {
@@ -138,3 +142,42 @@ describe("trace comparison", () => {
     expect(d.figure.data[0]!.x as number[]).toHaveLength(Math.min(15, d.rows.length));
   });
 });
+
+describe("per-iteration timeline", () => {
+  it("gives the BERT graph service's 20 profiler steps, every kernel in exactly one of them", async () => {
+    const bert = await importTrace(path.join(REPO_ROOT, "traces/h200-extra/bert_graph_infer_bs1.pt.trace.json.gz"));
+    const it20 = iterationTimeline(bert);
+    expect(it20.rows).toHaveLength(20);
+    expect(it20.rows.map((r) => r.step)).toEqual(Array.from({ length: 20 }, (_, i) => expect.stringMatching(/^ProfilerStep#\d+$/)));
+    expect(it20.rows.reduce((s, r) => s + r.kernels, 0)).toBe(7760);
+    expect(it20.rows.every((r) => r.kernels === 388)).toBe(true);
+    const kernelMs = traceInfo(bert).kernel_time_ns / 1e6;
+    expect(it20.rows.reduce((s, r) => s + r.kernel_ms, 0)).toBeCloseTo(kernelMs, 6);
+  });
+});
+
+describe("right-sizing curves", () => {
+  it("plots the top kernels' predicted speed against TPCs on the trace's GPU, 1 at all TPCs, from the timing model", () => {
+    const c = rightSizingCurves(graph, { top: 4 });
+    expect(c.rows).toHaveLength(4);
+    const h200 = gpuSpec("h200");
+    for (const [k, d] of c.figure.data.entries()) {
+      const y = d.y as number[];
+      expect(y).toHaveLength(66);
+      expect(y.at(-1)).toBeCloseTo(1, 12);
+      expect(c.rows[k]!.tpcs_within_10pct).toBeGreaterThanOrEqual(1);
+      expect(c.rows[k]!.tpcs_within_10pct).toBeLessThanOrEqual(66);
+      // Never faster on fewer TPCs.
+      for (let t = 1; t < y.length; t++) expect(y[t]!).toBeGreaterThanOrEqual(y[t - 1]! - 1e-9);
+    }
+    // Shares: the top kernel first.
+    expect(c.rows[0]!.share_pct).toBeGreaterThanOrEqual(c.rows[1]!.share_pct);
+    // The curve is the timing model's: its value at 33 TPCs is the prediction on 66 SMs over the one on 132.
+    const top = c.rows[0]!;
+    const launch = (() => { const i = dictColumn(graph.kernels, "name").values.indexOf(top.name); return i; })();
+    expect(launch).toBeGreaterThanOrEqual(0);
+    expect(calibrationFor(h200).timing).toBeDefined();
+    expect(() => rightSizingCurves(graph, { gpu: "Voodoo 2" })).toThrow(/no GPU model for device "Voodoo 2"/);
+  });
+});
+

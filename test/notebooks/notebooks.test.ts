@@ -117,6 +117,8 @@ describe.runIf(haveJupyter || process.env.CI)("notebooks", () => {
     const out = text(nb);
     expect(out).toMatch(/bert_graph_infer_bs1\.pt\.trace\.json\.gz \(kineto-json\): \d+ kernels on NVIDIA H200/);
     expect(out).toMatch(/\d+ units of work, split by /);
+    expect(out).toMatch(/20 profiler steps, [\d.]+ ms each on average/);
+    expect(out).toContain("tpcs_within");
     expect(out).toContain("mine_p99_x");
     for (const p of ["mps", "priority", "lithos"]) expect(out).toMatch(new RegExp(`│ ${p}\\s+│`));
   }, ALL_NOTEBOOKS_MS);

@@ -13,8 +13,8 @@ import { keepTenants } from "../analysis/sweep";
 import { POLICY_NAMES, policyEntry } from "../policies";
 import type { ScenarioSpec } from "../replay";
 import { packageRoot } from "../util/paths";
-import { schemaType } from "../util/schemas";
-import { checkFields, parseExperiment, type ExperimentSpec } from "../workload/experiment";
+import { decodeJsonMessage, schemaType } from "../util/schemas";
+import { parseExperiment, type ExperimentSpec } from "../workload/experiment";
 
 function planMessage(): protobuf.Type {
   return schemaType("sweep.proto", "lithos.replay.SweepPlan");
@@ -46,17 +46,7 @@ interface PlanJson {
 
 /** Parses a plan's JSON text; `file` names it in errors and anchors the experiment's path. */
 export function parseSweepPlan(text: string, file: string): SweepPlan {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    throw new Error(`not JSON (${(e as Error).message})`);
-  }
-  const type = planMessage();
-  checkFields(json, type, "sweep");
-  const bad = type.verify(json as Record<string, unknown>);
-  if (bad) throw new Error(`sweep: ${bad}`);
-  const msg = type.toObject(type.fromObject(json as Record<string, unknown>), { defaults: true, longs: Number }) as PlanJson;
+  const msg = decodeJsonMessage(text, planMessage(), "sweep") as unknown as PlanJson;
   if (!msg.experiment) throw new Error("sweep: experiment is required");
   const experimentFile = path.resolve(path.dirname(path.resolve(file)), msg.experiment);
   let bytes: Buffer;

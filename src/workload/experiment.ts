@@ -4,10 +4,10 @@
  * relative to the file.
  */
 import * as path from "node:path";
-import * as protobuf from "protobufjs";
+import type * as protobuf from "protobufjs";
 import type { LithosOptions } from "../policies/lithos";
 import type { ScenarioSpec, TenantSpec } from "../replay";
-import { schemaType } from "../util/schemas";
+import { decodeJsonMessage, schemaType } from "../util/schemas";
 import { parseSplitOption } from "./split";
 
 /** The `lithos.replay.Experiment` message type, field names kept in snake_case. */
@@ -59,33 +59,9 @@ function lithosOptions(po: NonNullable<ExperimentJson["policy_options"]>): Litho
   return Object.keys(o).length ? o : undefined;
 }
 
-/** Checks every field name against the schema (protobufjs's fromObject drops unknown ones silently). */
-export function checkFields(obj: unknown, type: protobuf.Type, where: string): void {
-  if (obj === null || typeof obj !== "object" || Array.isArray(obj)) throw new Error(`${where}: expected an object`);
-  for (const [key, value] of Object.entries(obj)) {
-    const field = type.fields[key];
-    if (!field) throw new Error(`${where}: unknown field "${key}" (known: ${Object.keys(type.fields).join(", ")})`);
-    field.resolve();
-    if (field.resolvedType instanceof protobuf.Type) {
-      const items = field.repeated ? (Array.isArray(value) ? value : [value]) : [value];
-      items.forEach((v, i) => checkFields(v, field.resolvedType as protobuf.Type, field.repeated ? `${where}.${key}[${i}]` : `${where}.${key}`));
-    }
-  }
-}
-
 /** Parses an experiment's JSON text; `file` names it in errors and anchors relative paths. */
 export function parseExperiment(text: string, file: string): ExperimentSpec {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    throw new Error(`not JSON (${(e as Error).message})`);
-  }
-  const type = experimentMessage();
-  checkFields(json, type, "experiment");
-  const bad = type.verify(json as Record<string, unknown>);
-  if (bad) throw new Error(`experiment: ${bad}`);
-  const msg = type.toObject(type.fromObject(json as Record<string, unknown>), { defaults: true, oneofs: true, longs: Number }) as ExperimentJson;
+  const msg = decodeJsonMessage(text, experimentMessage(), "experiment") as unknown as ExperimentJson;
   const dir = path.dirname(path.resolve(file));
   const at = (p: string) => (path.isAbsolute(p) ? p : path.join(dir, p));
   if (!msg.gpu) throw new Error("experiment: gpu is required");

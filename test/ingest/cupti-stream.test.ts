@@ -186,3 +186,123 @@ describe("cupti-stream importer on encoded streams", () => {
     });
   });
 });
+
+// ---------------------------------------------------------------------------------------------------------------
+// A stream written by the collector's own C++ encoders (tools/cupti-collector/selftest.sh, no GPU needed)
+
+describe("the collector's hand-written encoding (tools/cupti-collector/selftest.cupti.pb)", () => {
+  it("decodes with protobufjs to the values selftest.cpp put in the CUPTI structs", async () => {
+    const trace = await importTrace(path.resolve(__dirname, "../../tools/cupti-collector/selftest.cupti.pb"));
+    expect(trace.meta.timeBaseEpochNs).toBe(1_765_000_000_500_000_000n);
+    // a 64-bit timestamp above 2^53 minus the header's, exactly
+    expect(nums(trace.kernels, "start_ns")).toEqual([1000]);
+    expect(column(trace.kernels, "name")).toEqual(["gemm(float*, int)"]); // demangled from _Z4gemmPfi
+    expect(nums(trace.kernels, "grid_z")).toEqual([-1]); // a negative int32: a 10-byte varint
+    expect(column(trace.kernels, "launch_type")).toEqual(["cooperative_single_device"]);
+    expect(nums(trace.kernels, "graph_node_id")).toEqual([12884901889]);
+    expect(nums(trace.kernels, "smem_bytes")).toEqual([50176]);
+    expect(column(trace.memops, "copy_kind")).toEqual(["DtoH", null]);
+    expect(column(trace.memops, "src_kind")).toEqual(["Device", null]);
+    expect(column(trace.memops, "dst_kind")).toEqual(["Pageable", "Device"]);
+    expect(nums(trace.memops, "bytes")).toEqual([5_000_000_000, 123457]);
+    expect(nums(trace.memops, "value")).toEqual([NaN, 0x5a]);
+    expect(column(trace.syncs, "sync_kind")).toEqual(["context"]);
+    expect(nums(trace.syncs, "stream_id")).toEqual([NaN]);
+    expect(column(trace.api, "name")).toEqual(["cudaLaunchKernel"]); // cuptiGetCallbackName, _v7000 stripped
+    expect(nums(trace.devices, "sm_count")).toEqual([132]);
+    expect(diag(trace, "cupti.dropped_records")).toBe(2);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+// The real stream against Kineto
+
+const RN50 = path.resolve(__dirname, "../../traces/cupti-rn50");
+const CUPTI_FILE = path.join(RN50, "rn50.cupti.pb.gz");
+const KINETO_FILE = path.join(RN50, "rn50.kineto.json.gz");
+/** tools/cupti-collector/rn50_run.py: 5 iterations, each opened by a memset of MARKER_BYTES, one more after the last. */
+const ITERS = 5;
+const MARKER_BYTES = 123457;
+
+interface Iteration { names: string[]; durations: number[] }
+
+/** Kernels between consecutive marker memsets, in start order. */
+function iterations(trace: Trace): Iteration[] {
+  const kinds = column(trace.memops, "kind"), bytes = nums(trace.memops, "bytes"), mStart = nums(trace.memops, "start_ns");
+  const marks = mStart.filter((_, i) => kinds[i] === "memset" && bytes[i] === MARKER_BYTES).sort((a, b) => a - b);
+  expect(marks).toHaveLength(ITERS + 1);
+  const start = nums(trace.kernels, "start_ns"), end = nums(trace.kernels, "end_ns");
+  const names = column(trace.kernels, "name") as string[];
+  const order = start.map((_, i) => i).sort((a, b) => start[a] - start[b]);
+  return marks.slice(0, ITERS).map((m, it) => {
+    const inIt = order.filter((i) => start[i] > m && start[i] < marks[it + 1]);
+    return { names: inIt.map((i) => names[i]), durations: inIt.map((i) => end[i] - start[i]) };
+  });
+}
+
+const median = (xs: number[]): number => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
+
+describe.skipIf(!fs.existsSync(CUPTI_FILE))("the real collector stream (traces/cupti-rn50) against Kineto", () => {
+  let cupti: Trace;
+  let kineto: Trace;
+  beforeAll(async () => {
+    cupti = await importTrace(CUPTI_FILE);
+    kineto = await importTrace(KINETO_FILE);
+  }, 120_000);
+
+  it("imports as cupti-stream with a stated time base, a device and the process", () => {
+    expect(cupti.meta.sourceFormat).toBe("cupti-stream");
+    expect(cupti.meta.timeBaseEpochNs).not.toBeNull();
+    // the collector ran in 2026 (Unix seconds between 2026-01-01 and 2027-01-01)
+    const s = Number((cupti.meta.timeBaseEpochNs as bigint) / 1_000_000_000n);
+    expect(s).toBeGreaterThan(1_767_225_600);
+    expect(s).toBeLessThan(1_798_761_600);
+    expect(column(cupti.devices, "name")[0]).toMatch(/H100|H200/);
+    expect(nums(cupti.devices, "sm_count")[0]).toBe(132);
+    expect(cupti.processes.numRows).toBe(1);
+    expect(diag(cupti, "cupti.dropped_records")).toBe(0);
+  });
+
+  it("has the same kernels as Kineto, iteration by iteration: count and names", () => {
+    const a = iterations(cupti), b = iterations(kineto);
+    for (let i = 0; i < ITERS; i++) {
+      expect(a[i].names.length).toBeGreaterThan(100); // ResNet-50: ~50 convolutions plus BN/ReLU/add kernels
+      expect(a[i].names.length).toBe(b[i].names.length);
+      expect([...a[i].names].sort()).toEqual([...b[i].names].sort());
+    }
+  });
+
+  it("has kernel durations within the run-to-run spread of Kineto's", () => {
+    // The two profilers ran in separate processes, so a kernel's two durations differ by run-to-run variation
+    // (clocks, cache state), not by timestamp skew of one run. Pair kernels by position (same order, checked above)
+    // and bound the typical ratio and each iteration's total.
+    const a = iterations(cupti), b = iterations(kineto);
+    for (let i = 0; i < ITERS; i++) {
+      const ratios = a[i].durations.map((d, k) => d / Math.max(b[i].durations[k], 1));
+      expect(median(ratios)).toBeGreaterThan(0.8);
+      expect(median(ratios)).toBeLessThan(1.25);
+      const ta = a[i].durations.reduce((x, y) => x + y, 0), tb = b[i].durations.reduce((x, y) => x + y, 0);
+      expect(ta / tb).toBeGreaterThan(0.75);
+      expect(ta / tb).toBeLessThan(1.33);
+    }
+  });
+
+  it("has memcpy, memset, synchronization and API rows, and each kernel's launching call", () => {
+    const copyKinds = column(cupti.memops, "copy_kind");
+    expect(copyKinds.filter((k) => k === "HtoD").length).toBeGreaterThanOrEqual(ITERS);
+    expect(copyKinds.filter((k) => k === "DtoH").length).toBeGreaterThanOrEqual(ITERS);
+    expect(column(cupti.memops, "kind").filter((k) => k === "memset").length).toBeGreaterThanOrEqual(ITERS + 1);
+    const syncKinds = column(cupti.syncs, "sync_kind");
+    expect(syncKinds.filter((k) => k === "event").length).toBeGreaterThanOrEqual(ITERS);
+    expect(syncKinds.filter((k) => k === "context").length).toBeGreaterThanOrEqual(ITERS);
+    const domains = new Set(column(cupti.api, "domain"));
+    expect(domains).toEqual(new Set(["runtime", "driver"]));
+    const apiCorr = new Set(nums(cupti.api, "correlation_id"));
+    const kCorr = nums(cupti.kernels, "correlation_id");
+    expect(kCorr.filter((c) => !apiCorr.has(c))).toEqual([]);
+    for (const t of [cupti.kernels, cupti.memops, cupti.api, cupti.syncs]) {
+      const s = nums(t, "start_ns"), e = nums(t, "end_ns");
+      expect(s.every((x, i) => x >= 0 && e[i] >= x)).toBe(true);
+    }
+  });
+});

@@ -22,10 +22,6 @@
 
 namespace {
 
-// Stream format version; schemas/cupti.proto Header.version.
-constexpr uint32_t kStreamVersion = 1;
-// Header.magic; the importer's content detection looks for it (src/ingest/cupti-stream).
-constexpr const char* kMagic = "LITHOS-CUPTI";
 // 8 MiB buffers: CUPTI's own samples use 8 MiB; large enough that a ResNet step fits in a few buffers.
 constexpr size_t kBufferBytes = 8u << 20;
 // CUPTI requires activity buffers aligned to 8 bytes (cupti_activity.h, CUpti_BuffersCallbackRequestFunc).
@@ -87,23 +83,21 @@ void writeDevices() {
     auto attr = [&](CUdevice_attribute a) { int v = 0; cuDeviceGetAttribute(&v, a, dev); return static_cast<uint32_t>(v); };
     size_t mem = 0;
     cuDeviceTotalMem(&mem, dev);
-    lithos::PbWriter d;
-    d.u32(1, static_cast<uint32_t>(i));
-    d.str(2, name);
-    d.u32(3, attr(CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT));
-    d.u32(4, attr(CU_DEVICE_ATTRIBUTE_CLOCK_RATE));
-    d.u64(5, mem);
-    d.u32(6, attr(CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR));
-    d.u32(7, attr(CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR));
-    d.u64(8, attr(CU_DEVICE_ATTRIBUTE_L2_CACHE_SIZE));
-    d.u32(9, attr(CU_DEVICE_ATTRIBUTE_MEMORY_CLOCK_RATE));
-    d.u32(10, attr(CU_DEVICE_ATTRIBUTE_GLOBAL_MEMORY_BUS_WIDTH));
-    d.u32(11, attr(CU_DEVICE_ATTRIBUTE_MAX_THREADS_PER_MULTIPROCESSOR));
-    d.u32(12, attr(CU_DEVICE_ATTRIBUTE_MAX_REGISTERS_PER_MULTIPROCESSOR));
-    d.u64(13, attr(CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_MULTIPROCESSOR));
-    lithos::PbWriter rec;
-    rec.message(7, d);  // Record.device
-    writeFrame(rec.delimited());
+    lithos::DeviceFields d;
+    d.id = static_cast<uint32_t>(i);
+    d.name = name;
+    d.smCount = attr(CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT);
+    d.clockKhz = attr(CU_DEVICE_ATTRIBUTE_CLOCK_RATE);
+    d.totalMem = mem;
+    d.major = attr(CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR);
+    d.minor = attr(CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR);
+    d.l2Bytes = attr(CU_DEVICE_ATTRIBUTE_L2_CACHE_SIZE);
+    d.memClockKhz = attr(CU_DEVICE_ATTRIBUTE_MEMORY_CLOCK_RATE);
+    d.busWidthBits = attr(CU_DEVICE_ATTRIBUTE_GLOBAL_MEMORY_BUS_WIDTH);
+    d.maxThreadsPerSm = attr(CU_DEVICE_ATTRIBUTE_MAX_THREADS_PER_MULTIPROCESSOR);
+    d.regsPerSm = attr(CU_DEVICE_ATTRIBUTE_MAX_REGISTERS_PER_MULTIPROCESSOR);
+    d.smemPerSm = attr(CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_MULTIPROCESSOR);
+    writeFrame(lithos::encodeDevice(d));
   }
 }
 
@@ -150,20 +144,16 @@ extern "C" __attribute__((visibility("default"))) int InitializeInjection(void) 
   cuptiGetTimestamp(&cuptiNow);
   uint64_t epochNow = realtimeNs();
 
-  lithos::PbWriter h;
-  h.str(1, kMagic);
-  h.u32(2, kStreamVersion);
-  h.u32(3, cuptiVersion);
-  h.i32(4, driverVersion);
-  h.i32(5, CUDA_VERSION);
-  h.str(6, LITHOS_KERNEL_NAME);
-  h.u64(7, static_cast<uint64_t>(getpid()));
-  h.u64(8, cuptiNow);
-  h.u64(9, epochNow);
-  h.boolean(10, latency);
-  h.str(11, "lithos-cupti-collector 1");
-  h.boolean(12, true);
-  writeFrame(h.delimited());
+  lithos::HeaderFields h;
+  h.cuptiVersion = cuptiVersion;
+  h.driverVersion = driverVersion;
+  h.headerVersion = CUDA_VERSION;
+  h.kernelRecord = LITHOS_KERNEL_NAME;
+  h.processId = static_cast<uint64_t>(getpid());
+  h.cuptiStartNs = cuptiNow;
+  h.epochStartNs = epochNow;
+  h.latency = latency;
+  writeFrame(lithos::encodeHeader(h));
   std::atexit(atExit);
   return 1;
 }

@@ -37,7 +37,7 @@ namespace {
 uint64_t ts(uint64_t v) { return v == CUPTI_TIMESTAMP_UNKNOWN ? 0 : v; }
 
 // Field numbers of Record's oneof (schemas/cupti.proto).
-enum RecordField : uint32_t { kKernel = 1, kMemcpy = 2, kMemset = 3, kSync = 4, kApi = 5, kOverhead = 6, kDropped = 8 };
+enum RecordField : uint32_t { kKernel = 1, kMemcpy = 2, kMemset = 3, kSync = 4, kApi = 5, kOverhead = 6, kDevice = 7, kDropped = 8 };
 
 std::string frameOf(uint32_t field, const PbWriter& body) {
   PbWriter rec;
@@ -160,6 +160,27 @@ bool encodeRecord(const CUpti_Activity* rec, std::string* frame) {
     default:
       return false;
   }
+}
+
+// Header.version and Header.magic: the importer checks both (src/ingest/cupti-stream/messages.ts).
+constexpr uint32_t kStreamVersion = 1;
+constexpr const char* kMagic = "LITHOS-CUPTI";
+
+std::string encodeHeader(const HeaderFields& f) {
+  PbWriter h;
+  h.str(1, kMagic); h.u32(2, kStreamVersion); h.u32(3, f.cuptiVersion); h.i32(4, f.driverVersion);
+  h.i32(5, f.headerVersion); h.str(6, f.kernelRecord); h.u64(7, f.processId); h.u64(8, f.cuptiStartNs);
+  h.u64(9, f.epochStartNs); h.boolean(10, f.latency); h.str(11, "lithos-cupti-collector 1");
+  h.boolean(12, true);  // names go through demangle()
+  return h.delimited();
+}
+
+std::string encodeDevice(const DeviceFields& f) {
+  PbWriter d;
+  d.u32(1, f.id); d.str(2, f.name); d.u32(3, f.smCount); d.u32(4, f.clockKhz); d.u64(5, f.totalMem);
+  d.u32(6, f.major); d.u32(7, f.minor); d.u64(8, f.l2Bytes); d.u32(9, f.memClockKhz); d.u32(10, f.busWidthBits);
+  d.u32(11, f.maxThreadsPerSm); d.u32(12, f.regsPerSm); d.u64(13, f.smemPerSm);
+  return frameOf(kDevice, d);
 }
 
 std::string encodeDropped(uint32_t contextId, uint32_t streamId, uint64_t count) {

@@ -29,6 +29,15 @@ export const DIAGNOSTIC_CODES = {
   "nsys.stream_shared_by_processes": ["warning", "Several processes used the same (device, context, stream) ids; the streams row names the first process."],
   "nsys.exported_report": ["info", "The .nsys-rep report was exported to SQLite with the nsys on the PATH, and that export was imported."],
   "nsys.unrelated_processes": ["info", "PROCESSES rows of processes without CUDA, NVTX or GPU records (system daemons) were not written."],
+  "cupti.gpu_record_without_time": ["warning", "CUPTI kernel, memcpy, memset or synchronization records with start or end 0 (CUPTI could not collect the timestamps) were skipped."],
+  "cupti.api_without_time": ["warning", "CUPTI runtime/driver API records without timestamps were skipped."],
+  "cupti.api_without_name": ["info", "API records whose callback id CUPTI could not name: the name is `cbid N`."],
+  "cupti.overhead_records": ["info", "CUPTI overhead records (its own buffer flushes, instrumentation, lazy loading) were counted, not imported."],
+  "cupti.dropped_records": ["warning", "CUPTI dropped records because its activity buffers were full: the tables miss that many records."],
+  "cupti.unknown_record": ["warning", "Records of a kind this importer does not know (a newer collector) were skipped."],
+  "cupti.device_without_properties": ["warning", "GPU records name a device without a device record (the collector did not reach its exit): placeholder name, null properties."],
+  "cupti.mangled_names": ["info", "The collector did not demangle kernel names: they are as CUPTI gave them."],
+  "cupti.no_kernels": ["info", "The stream holds no kernels."],
 } as const satisfies Record<string, readonly [Severity, string]>;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;

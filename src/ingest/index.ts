@@ -9,6 +9,7 @@ import type { Trace } from "../trace/tables";
 import { ImportError } from "./errors";
 import { ExportFolder } from "./folder";
 import type { FolderImporter, Importer } from "./importer";
+import { cuptiStreamImporter } from "./cupti-stream";
 import { kinetoJsonImporter } from "./kineto-json";
 import { isNsysArrowStream, nsysArrowDirImporter, nsysArrowImporter } from "./nsys-arrow";
 import { nsysJsonImporter } from "./nsys-json";
@@ -24,7 +25,7 @@ import { TraceSource } from "./source";
  * lines (a line with an nsys `"table"`) before Kineto, which claims any JSON.
  */
 export const IMPORTERS: readonly Importer[] = [
-  nsysSqliteImporter, nsysRepImporter, nsysArrowImporter, nsysJsonImporter, kinetoJsonImporter,
+  nsysSqliteImporter, nsysRepImporter, nsysArrowImporter, cuptiStreamImporter, nsysJsonImporter, kinetoJsonImporter,
 ];
 
 /** Built-in importers of folders (one file per table). */

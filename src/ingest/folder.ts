@@ -7,6 +7,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as zlib from "node:zlib";
 import { ImportError } from "./errors";
+import { readHead } from "./source";
 
 /** How many leading bytes of each file detection looks at (enough for an Arrow schema message and its metadata). */
 export const FOLDER_HEAD_BYTES = 4096;
@@ -40,22 +41,8 @@ export class ExportFolder {
       const p = path.join(dir, name);
       const stat = await fs.promises.stat(p).catch(() => null);
       if (!stat?.isFile()) continue;
-      const raw = Buffer.alloc(Math.min(stat.size, FOLDER_HEAD_BYTES));
-      const fd = await fs.promises.open(p, "r");
-      try {
-        await fd.read(raw, 0, raw.length, 0);
-      } finally {
-        await fd.close();
-      }
-      const gzipped = raw.length >= 2 && raw[0] === 0x1f && raw[1] === 0x8b;
-      let head: Uint8Array = raw;
-      if (gzipped) {
-        try {
-          head = zlib.gunzipSync(await fs.promises.readFile(p), { finishFlush: zlib.constants.Z_SYNC_FLUSH }).subarray(0, FOLDER_HEAD_BYTES);
-        } catch {
-          head = new Uint8Array(0); // unreadable: detection skips it, reading reports it
-        }
-      }
+      // A file whose gzip stream is unreadable from its start gets an empty head: detection skips it, reading reports it.
+      const { gzipped, head } = await readHead(p, stat.size, FOLDER_HEAD_BYTES).catch(() => ({ gzipped: true, head: new Uint8Array(0) }));
       entries.push({ name, path: p, sizeBytes: stat.size, gzipped, head });
     }
     return new ExportFolder(dir, entries);

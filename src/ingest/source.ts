@@ -37,15 +37,7 @@ export class TraceSource {
     if (stat.isDirectory()) throw new ImportError(file, "is a directory, not a trace file");
     if (!stat.isFile()) throw new ImportError(file, "is not a regular file");
     if (stat.size === 0) throw new ImportError(file, "empty file");
-    const raw = Buffer.alloc(Math.min(stat.size, HEAD_BYTES));
-    const fd = await fs.promises.open(file, "r");
-    try {
-      await fd.read(raw, 0, raw.length, 0);
-    } finally {
-      await fd.close();
-    }
-    const gzipped = raw.length >= 2 && raw[0] === 0x1f && raw[1] === 0x8b;
-    const head = gzipped ? await gunzipHead(file) : raw;
+    const { gzipped, head } = await readHead(file, stat.size, HEAD_BYTES);
     return new TraceSource(file, stat.size, gzipped, head);
   }
 
@@ -71,7 +63,23 @@ function gzipError(file: string, e: Error): ImportError {
 }
 
 /** Decompresses only as much as the head needs, so sniffing a large .gz stays cheap. */
-async function gunzipHead(file: string): Promise<Uint8Array> {
+/**
+ * Up to `maxBytes` of a file's content, decompressed when the file is gzipped (only as much of it as needed), and
+ * whether it is. A gzip error with nothing decompressed throws; a truncated file still gives its readable head.
+ */
+export async function readHead(file: string, size: number, maxBytes: number): Promise<{ gzipped: boolean; head: Uint8Array }> {
+  const raw = Buffer.alloc(Math.min(size, maxBytes));
+  const fd = await fs.promises.open(file, "r");
+  try {
+    await fd.read(raw, 0, raw.length, 0);
+  } finally {
+    await fd.close();
+  }
+  const gzipped = raw.length >= 2 && raw[0] === 0x1f && raw[1] === 0x8b;
+  return { gzipped, head: gzipped ? await gunzipHead(file, maxBytes) : raw };
+}
+
+async function gunzipHead(file: string, maxBytes: number): Promise<Uint8Array> {
   const parts: Buffer[] = [];
   let have = 0;
   const input = fs.createReadStream(file, { highWaterMark: CHUNK_BYTES });
@@ -81,7 +89,7 @@ async function gunzipHead(file: string): Promise<Uint8Array> {
     for await (const chunk of gunzip) {
       parts.push(chunk as Buffer);
       have += (chunk as Buffer).length;
-      if (have >= HEAD_BYTES) break;
+      if (have >= maxBytes) break;
     }
   } catch (e) {
     // A truncated file still has a readable head; only fail when nothing came out.
@@ -90,5 +98,5 @@ async function gunzipHead(file: string): Promise<Uint8Array> {
     input.destroy();
     gunzip.destroy();
   }
-  return Buffer.concat(parts).subarray(0, HEAD_BYTES);
+  return Buffer.concat(parts).subarray(0, maxBytes);
 }

@@ -13,6 +13,7 @@ import type { Trace } from "../trace/tables";
 import { numberColumn } from "../trace/access";
 import type { PlotlyFigure } from "../plot/figure";
 import { analysisOf, type Analysis } from "./frames";
+import { launchCallIndex } from "./launch-calls";
 
 export interface IdleRow {
   readonly device: number;
@@ -36,23 +37,6 @@ export interface IdleOptions {
   readonly shortGapNs?: number;
 }
 
-/** The start of the API call that launched each operation (NaN when not found), by (process, correlation id). */
-function launchStarts(trace: Trace, proc: Float64Array, corr: Float64Array): Float64Array {
-  const aProc = numberColumn(trace.api, "process_id"), aCorr = numberColumn(trace.api, "correlation_id"), aStart = numberColumn(trace.api, "start_ns");
-  const byKey = new Map<string, number>();
-  for (let i = 0; i < aCorr.length; i++) if (!Number.isNaN(aCorr[i]!)) byKey.set(`${aProc[i]}/${aCorr[i]}`, aStart[i]!);
-  // GPU rows without a process id link within the trace's one API process, when it has exactly one.
-  const processes = new Set(aProc);
-  const only = processes.size === 1 ? [...processes][0] : undefined;
-  const out = new Float64Array(corr.length).fill(NaN);
-  for (let i = 0; i < corr.length; i++) {
-    if (Number.isNaN(corr[i]!)) continue;
-    const p = Number.isNaN(proc[i]!) ? only : proc[i];
-    out[i] = byKey.get(`${p}/${corr[i]}`) ?? NaN;
-  }
-  return out;
-}
-
 export function idleTimeBreakdown(trace: Trace, options: IdleOptions = {}): Analysis<IdleRow> {
   const shortGap = options.shortGapNs ?? 30_000;
   const cols = (t: typeof trace.kernels) => ["start_ns", "end_ns", "device_id", "stream_id", "process_id", "correlation_id"].map((c) => numberColumn(t, c));
@@ -60,7 +44,8 @@ export function idleTimeBreakdown(trace: Trace, options: IdleOptions = {}): Anal
   const [ms, me, md, mst, mp, mc] = cols(trace.memops);
   const cat = (a: Float64Array, b: Float64Array) => { const o = new Float64Array(a.length + b.length); o.set(a); o.set(b, a.length); return o; };
   const start = cat(ks!, ms!), end = cat(ke!, me!), dev = cat(kd!, md!), stream = cat(kst!, mst!);
-  const launched = launchStarts(trace, cat(kp!, mp!), cat(kc!, mc!));
+  const aStart = numberColumn(trace.api, "start_ns");
+  const launched = Float64Array.from(launchCallIndex(trace, cat(kp!, mp!), cat(kc!, mc!)), (j) => (j < 0 ? NaN : aStart[j]!));
   const groups = new Map<string, number[]>();
   for (let i = 0; i < start.length; i++) {
     const key = `${dev[i]}/${stream[i]}`;

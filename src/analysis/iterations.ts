@@ -9,6 +9,7 @@ import type { Trace } from "../trace/tables";
 import { dictColumn, numberColumn } from "../trace/access";
 import type { PlotlyFigure } from "../plot/figure";
 import { analysisOf, type Analysis } from "./frames";
+import { launchCallIndex } from "./launch-calls";
 
 export interface IterationRow {
   readonly step: string;
@@ -39,16 +40,13 @@ export function iterationTimeline(trace: Trace, pattern: RegExp = /^ProfilerStep
     const k = lo - 1;
     return k >= 0 && t <= steps[k]!.end ? k : -1;
   };
-  // The launching call's start, by (process, correlation id).
-  const call = new Map<string, number>();
-  const apProc = numberColumn(trace.api, "process_id"), apCorr = numberColumn(trace.api, "correlation_id"), apStart = numberColumn(trace.api, "start_ns");
-  for (let i = 0; i < apCorr.length; i++) if (!Number.isNaN(apCorr[i]!)) call.set(`${apProc[i]}/${apCorr[i]}`, apStart[i]!);
+  const apStart = numberColumn(trace.api, "start_ns");
   const kStart = numberColumn(trace.kernels, "start_ns"), kEnd = numberColumn(trace.kernels, "end_ns");
   const kProc = numberColumn(trace.kernels, "process_id"), kCorr = numberColumn(trace.kernels, "correlation_id");
+  const callOf = launchCallIndex(trace, kProc, kCorr);
   const count = new Float64Array(steps.length), busy = new Float64Array(steps.length);
   for (let i = 0; i < kStart.length; i++) {
-    const launched = call.get(`${kProc[i]}/${kCorr[i]}`);
-    const k = stepAt(launched ?? kStart[i]!);
+    const k = stepAt(callOf[i]! >= 0 ? apStart[callOf[i]!]! : kStart[i]!);
     if (k < 0) continue;
     count[k]!++;
     busy[k]! += kEnd[i]! - kStart[i]!;

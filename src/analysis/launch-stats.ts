@@ -9,6 +9,7 @@ import type { Trace } from "../trace/tables";
 import { dictColumn, numberColumn } from "../trace/access";
 import type { PlotlyFigure } from "../plot/figure";
 import { analysisOf, type Analysis } from "./frames";
+import { launchCallIndex } from "./launch-calls";
 
 export interface LaunchRow {
   readonly name: string;
@@ -39,24 +40,18 @@ export interface LaunchOptions {
 
 export function kernelLaunchStats(trace: Trace, options: LaunchOptions = {}): LaunchStats {
   const longDelay = options.longDelayNs ?? 100_000;
-  const aProc = numberColumn(trace.api, "process_id"), aCorr = numberColumn(trace.api, "correlation_id");
   const aStart = numberColumn(trace.api, "start_ns"), aEnd = numberColumn(trace.api, "end_ns");
-  const call = new Map<string, number>();
-  for (let i = 0; i < aCorr.length; i++) if (!Number.isNaN(aCorr[i]!)) call.set(`${aProc[i]}/${aCorr[i]}`, i);
-  const processes = new Set(aProc);
-  const only = processes.size === 1 ? [...processes][0] : undefined;
   const kStart = numberColumn(trace.kernels, "start_ns"), kEnd = numberColumn(trace.kernels, "end_ns");
   const kProc = numberColumn(trace.kernels, "process_id"), kCorr = numberColumn(trace.kernels, "correlation_id");
   const { codes, values: names } = dictColumn(trace.kernels, "name");
   const n = kStart.length;
   const cpu = new Float64Array(n).fill(NaN), delay = new Float64Array(n).fill(NaN);
   // The call of each kernel, and for calls that launched several kernels (a graph), the earliest of them.
-  const callOf = new Int32Array(n).fill(-1), launchedBy = new Int32Array(aCorr.length), firstOf = new Int32Array(aCorr.length).fill(-1);
+  const callOf = launchCallIndex(trace, kProc, kCorr);
+  const launchedBy = new Int32Array(aStart.length), firstOf = new Int32Array(aStart.length).fill(-1);
   for (let i = 0; i < n; i++) {
-    const p = Number.isNaN(kProc[i]!) ? only : kProc[i];
-    const j = Number.isNaN(kCorr[i]!) ? undefined : call.get(`${p}/${kCorr[i]}`);
-    if (j === undefined) continue;
-    callOf[i] = j;
+    const j = callOf[i]!;
+    if (j < 0) continue;
     launchedBy[j]!++;
     if (firstOf[j]! < 0 || kStart[i]! < kStart[firstOf[j]!]!) firstOf[j] = i;
   }

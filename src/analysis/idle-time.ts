@@ -33,7 +33,11 @@ export interface IdleRow {
 }
 
 export interface IdleOptions {
-  /** Longest gap, ns, counted as kernel wait when the next operation was already issued. Default 30 µs. */
+  /**
+   * Longest gap, ns, counted as kernel wait when the next operation was already issued. Default 30 µs: our choice,
+   * a few launch costs (hardware.md §0.11: ~6 µs fixed per kernel, 8.1 µs launch round trip); HTA's own threshold
+   * was not found.
+   */
   readonly shortGapNs?: number;
 }
 

@@ -32,7 +32,7 @@ export interface LaunchStats extends Analysis<LaunchRow> {
 }
 
 export interface LaunchOptions {
-  /** Launch delay over which a kernel is flagged, ns. Default 100 µs. */
+  /** Launch delay over which a kernel is flagged, ns. Default 100 µs: our choice (over ten launch round trips, 8.1 µs each, hardware.md §0.11). */
   readonly longDelayNs?: number;
   /** Rows kept (kernel names, longest mean delay first). Default 20. */
   readonly top?: number;

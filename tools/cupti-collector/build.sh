@@ -8,10 +8,13 @@ CUPTI_INC=${CUPTI_INC:-}
 for d in "$CUDA_HOME/extras/CUPTI/include" "$CUDA_HOME/include" "$CUDA_HOME/targets/x86_64-linux/include"; do
   [[ -z "$CUPTI_INC" && -f "$d/cupti_activity.h" ]] && CUPTI_INC=$d
 done
+# Last resort: anywhere under CUDA_HOME (toolkits from pip wheels keep CUPTI in other folders).
+[[ -n "$CUPTI_INC" ]] || CUPTI_INC=$(dirname "$(find -L "$CUDA_HOME" -name cupti_activity.h 2>/dev/null | head -1)" 2>/dev/null || true)
+[[ "$CUPTI_INC" != . ]] || CUPTI_INC=
 [[ -n "$CUPTI_INC" ]] || { echo "build.sh: cupti_activity.h not found under $CUDA_HOME" >&2; exit 1; }
 CUPTI_LIB=${CUPTI_LIB:-}
 CUPTI_SO=
-for d in ${CUPTI_LIB:-} "$CUDA_HOME/extras/CUPTI/lib64" "$CUDA_HOME/lib64" "$CUDA_HOME/targets/x86_64-linux/lib"; do
+for d in ${CUPTI_LIB:-} "$CUDA_HOME/extras/CUPTI/lib64" "$CUDA_HOME/lib64" "$CUDA_HOME/lib" "$CUDA_HOME/targets/x86_64-linux/lib"; do
   [[ -z "$CUPTI_SO" ]] || break
   for f in "$d"/libcupti.so "$d"/libcupti.so.[0-9]*; do
     [[ -z "$CUPTI_SO" && -e "$f" ]] && { CUPTI_LIB=$d; CUPTI_SO=$(basename "$f"); }
@@ -30,18 +33,11 @@ OVERHEAD_T=$(newest CUpti_ActivityOverhead)
 echo "build.sh: CUPTI headers $CUPTI_INC, lib $CUPTI_LIB"
 echo "build.sh: records $KERNEL_T $MEMCPY_T $MEMSET_T $SYNC_T $OVERHEAD_T CUpti_ActivityAPI"
 
-# libcuda: link the toolkit's stub (the real driver library is loaded at run time). Without a stub the cu* symbols
-# stay undefined and resolve against the libcuda.so.1 that loaded us (it is in the process by definition).
-LIBCUDA=()
-for d in "$CUDA_HOME/lib64/stubs" "$CUDA_HOME/targets/x86_64-linux/lib/stubs"; do
-  [[ ${#LIBCUDA[@]} -eq 0 && -e "$d/libcuda.so" ]] && LIBCUDA=(-L"$d" -lcuda)
-done
-[[ ${#LIBCUDA[@]} -gt 0 ]] || echo "build.sh: no libcuda stub; leaving cu* symbols to the loaded driver" >&2
-
+# libcuda is not linked: collector.cpp looks its few driver functions up with dlsym in the libcuda.so.1 that loads it.
 nvcc -std=c++17 -O2 -shared -Xcompiler -fPIC,-fvisibility=hidden \
   -I"$CUDA_HOME/include" -I"$CUPTI_INC" \
   -DLITHOS_KERNEL_T="$KERNEL_T" -DLITHOS_KERNEL_VERSION="${KERNEL_V:-0}" -DLITHOS_KERNEL_NAME="\"$KERNEL_T\"" \
   -DLITHOS_MEMCPY_T="$MEMCPY_T" -DLITHOS_MEMSET_T="$MEMSET_T" -DLITHOS_SYNC_T="$SYNC_T" -DLITHOS_OVERHEAD_T="$OVERHEAD_T" \
   collector.cpp records.cpp -o liblithos_cupti.so \
-  -L"$CUPTI_LIB" -Xlinker -rpath,"$CUPTI_LIB" -l:"$CUPTI_SO" "${LIBCUDA[@]}"
+  -L"$CUPTI_LIB" -Xlinker -rpath,"$CUPTI_LIB" -l:"$CUPTI_SO" -ldl
 echo "build.sh: built $(pwd)/liblithos_cupti.so"

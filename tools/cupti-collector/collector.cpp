@@ -3,6 +3,7 @@
 // hand CUPTI buffers, and append every completed record to LITHOS_CUPTI_OUT as a schemas/cupti.proto stream.
 #include <cuda.h>
 #include <cupti.h>
+#include <dlfcn.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -32,6 +33,39 @@ FILE* g_out = nullptr;
 std::atomic<uint64_t> g_records{0};
 std::atomic<uint64_t> g_dropped{0};
 std::atomic<bool> g_done{false};
+
+// The few driver functions the collector calls, looked up in the libcuda.so.1 that loaded us. Linking them instead
+// needs a libcuda stub at build time (not every toolkit has one), and leaving them undefined resolves them only if
+// libcuda.so.1 was loaded with RTLD_GLOBAL, which the CUDA runtime does not promise.
+struct Driver {
+  CUresult (*driverGetVersion)(int*) = nullptr;
+  CUresult (*deviceGetCount)(int*) = nullptr;
+  CUresult (*deviceGet)(CUdevice*, int) = nullptr;
+  CUresult (*deviceGetName)(char*, int, CUdevice) = nullptr;
+  CUresult (*deviceGetAttribute)(int*, CUdevice_attribute, CUdevice) = nullptr;
+  CUresult (*deviceTotalMem)(size_t*, CUdevice) = nullptr;
+  bool ok = false;
+} g_drv;
+
+template <typename F>
+bool lookup(void* lib, const char* name, F* fn) {
+  *fn = reinterpret_cast<F>(dlsym(lib, name));
+  if (!*fn) std::fprintf(stderr, "lithos-cupti: %s not found in libcuda.so.1\n", name);
+  return *fn != nullptr;
+}
+
+void loadDriver() {
+  void* lib = dlopen("libcuda.so.1", RTLD_NOW | RTLD_NOLOAD);  // already in the process: it is loading us
+  if (!lib) lib = dlopen("libcuda.so.1", RTLD_NOW);
+  if (!lib) { std::fprintf(stderr, "lithos-cupti: libcuda.so.1: %s\n", dlerror()); return; }
+  bool ok = lookup(lib, "cuDriverGetVersion", &g_drv.driverGetVersion);
+  ok &= lookup(lib, "cuDeviceGetCount", &g_drv.deviceGetCount);
+  ok &= lookup(lib, "cuDeviceGet", &g_drv.deviceGet);
+  ok &= lookup(lib, "cuDeviceGetName", &g_drv.deviceGetName);
+  ok &= lookup(lib, "cuDeviceGetAttribute", &g_drv.deviceGetAttribute);
+  ok &= lookup(lib, "cuDeviceTotalMem_v2", &g_drv.deviceTotalMem);  // cuda.h maps cuDeviceTotalMem to _v2
+  g_drv.ok = ok;
+}
 
 void check(CUptiResult r, const char* what) {
   if (r == CUPTI_SUCCESS) return;
@@ -74,15 +108,15 @@ void CUPTIAPI bufferCompleted(CUcontext ctx, uint32_t streamId, uint8_t* buffer,
 // InitializeInjection, i.e. inside cuInit, is not allowed).
 void writeDevices() {
   int count = 0;
-  if (cuDeviceGetCount(&count) != CUDA_SUCCESS) return;
+  if (!g_drv.ok || g_drv.deviceGetCount(&count) != CUDA_SUCCESS) return;
   for (int i = 0; i < count; ++i) {
     CUdevice dev;
-    if (cuDeviceGet(&dev, i) != CUDA_SUCCESS) continue;
+    if (g_drv.deviceGet(&dev, i) != CUDA_SUCCESS) continue;
     char name[256] = {0};
-    cuDeviceGetName(name, sizeof name, dev);
-    auto attr = [&](CUdevice_attribute a) { int v = 0; cuDeviceGetAttribute(&v, a, dev); return static_cast<uint32_t>(v); };
+    g_drv.deviceGetName(name, sizeof name, dev);
+    auto attr = [&](CUdevice_attribute a) { int v = 0; g_drv.deviceGetAttribute(&v, a, dev); return static_cast<uint32_t>(v); };
     size_t mem = 0;
-    cuDeviceTotalMem(&mem, dev);
+    g_drv.deviceTotalMem(&mem, dev);
     lithos::DeviceFields d;
     d.id = static_cast<uint32_t>(i);
     d.name = name;
@@ -138,8 +172,9 @@ extern "C" __attribute__((visibility("default"))) int InitializeInjection(void) 
 
   uint32_t cuptiVersion = 0;
   cuptiGetVersion(&cuptiVersion);
+  loadDriver();
   int driverVersion = 0;
-  cuDriverGetVersion(&driverVersion);  // documented as callable before cuInit
+  if (g_drv.driverGetVersion) g_drv.driverGetVersion(&driverVersion);  // documented as callable before cuInit
   uint64_t cuptiNow = 0;
   cuptiGetTimestamp(&cuptiNow);
   uint64_t epochNow = realtimeNs();

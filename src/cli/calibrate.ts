@@ -4,7 +4,7 @@
  * versioned calibration JSON (to stdout without -o).
  */
 import * as path from "node:path";
-import { makeCalibration } from "../gpu/calibration";
+import { formatCalibration, makeCalibration } from "../gpu/calibration";
 import { fitTiming } from "../gpu/fit-timing";
 import { isKernelsCsv, kernelCurvesFromCsv, type KernelCurve } from "../gpu/measurements";
 import { fitPowerParams, parseMicroCsv, type MicroRow } from "../gpu/power-fit";
@@ -44,7 +44,7 @@ export async function calibrateCommand(argv: string[]): Promise<number> {
   if (curves.length === 0) throw new UsageError("no kernels.csv-shaped input: the timing model needs kernel durations at several SM counts");
   const timing = fitTiming(curves, gpu, used.filter((u) => !u.includes("watts")).join("; "));
   const power = micro.some((r) => r.watts !== null) ? fitPowerParams(micro).params : undefined;
-  const json = `${JSON.stringify(makeCalibration(gpu, timing, power), null, 2)}\n`;
+  const json = formatCalibration(makeCalibration(gpu, timing, power));
   const out = options.get("-o") ?? options.get("--out");
   if (typeof out === "string") {
     await writeOutput(out, json);

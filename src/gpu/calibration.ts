@@ -34,6 +34,14 @@ export function makeCalibration(gpu: GpuSpec, timing: TimingCalibration, power?:
   return { version: CALIBRATION_VERSION, gpu: gpu.key, producer: producer(), timing, ...(power ? { power } : {}) };
 }
 
+/**
+ * A calibration as the JSON text the package ships: indented, with each array of numbers on one line (the measured
+ * curves hold a thousand of them, which one number per line would make unreadable).
+ */
+export function formatCalibration(cal: Calibration): string {
+  return `${JSON.stringify(cal, null, 2).replace(/\[\s*(-?[\d.e+-]+(?:,\s*-?[\d.e+-]+)*)\s*\]/g, (_m, inner: string) => `[${inner.split(/,\s*/).join(", ")}]`)}\n`;
+}
+
 /** Parses and checks a calibration file's JSON. */
 export function parseCalibration(text: string, file: string): Calibration {
   let obj: Calibration;
@@ -44,6 +52,13 @@ export function parseCalibration(text: string, file: string): Calibration {
   }
   if (obj?.version !== CALIBRATION_VERSION) throw new Error(`${file}: calibration version ${String(obj?.version)}, this package reads version ${CALIBRATION_VERSION}`);
   if (!obj.timing?.classes) throw new Error(`${file}: no timing parameters`);
+  const curves = obj.timing.curves;
+  if (curves !== undefined) {
+    const width = 4 + (Array.isArray(curves.sms) ? curves.sms.length : -4);
+    const ok = Array.isArray(curves.names) && Number.isFinite(curves.fullSms) && Array.isArray(curves.entries)
+      && curves.entries.every((e) => Array.isArray(e) && e.length === width && e.every(Number.isFinite) && e[0]! >= 0 && e[0]! < curves.names.length);
+    if (!ok) throw new Error(`${file}: malformed timing.curves (each entry: name index, threads, grid, µs, one residual per SM count)`);
+  }
   return obj;
 }
 

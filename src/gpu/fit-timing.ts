@@ -7,6 +7,7 @@
  * so each class's (θ, nSat) is searched on its own kernels; the (t0, blockShare) with the least total error wins.
  * Deterministic: fixed grids, no randomness.
  */
+import { buildMeasuredCurves } from "./measured-curves";
 import { blocksPerSm } from "./occupancy";
 import { KERNEL_CLASSES, PARENT_CLASS, classifyKernel, type KernelClass } from "./kernel-class";
 import type { KernelCurve } from "./measurements";
@@ -95,6 +96,8 @@ export function fitTiming(curves: KernelCurve[], gpu: GpuSpec, fittedOn: string)
     }
   }
   const cal = calibrationOf(gpu, best!.launchUs, best!.classes, fittedOn, 0);
+  // The residuals are measured against the class formula alone, so they are built before cal carries them.
+  cal.curves = buildMeasuredCurves(curves, full, (k, fullUs, n) => predictKernelUs(cal, recorded(k, fullUs), { gpu }, { gpu, smCount: n }));
   cal.fitError = modelError(cal, curves, gpu);
   return cal;
 }

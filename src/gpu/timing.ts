@@ -20,6 +20,7 @@
  * (src/gpu/power.ts gives it). Per-class parameters (s, θ, nSat) and t0 are fitted (src/gpu/fit-timing.ts).
  */
 import { classifyKernel, type KernelClass } from "./kernel-class";
+import { lookupResidual, residualBySm, type MeasuredCurves } from "./measured-curves";
 import { blocksPerSm } from "./occupancy";
 import type { GpuSpec } from "./specs/spec";
 
@@ -48,6 +49,12 @@ export interface TimingCalibration {
   /** Where the fit came from: files, rows, workloads; and its error on them. */
   fittedOn: string;
   fitError: number;
+  /**
+   * Measured residuals of the calibration kernels against these class parameters (src/gpu/measured-curves.ts): a
+   * kernel like one of them has the formula's prediction multiplied by its neighbours' measured/modelled ratio.
+   * Absent: the formula alone.
+   */
+  curves?: MeasuredCurves;
 }
 
 /** A kernel as a trace records it. */
@@ -136,6 +143,11 @@ export interface PreparedKernel {
   readonly memoryClockExponent: number;
   /** Target clock the compute part refers to, MHz (the target's maximum). */
   readonly refClockMHz: number;
+  /**
+   * Measured correction by SM count (index 0…the target's SMs) from the calibration's nearest kernels, or null
+   * when none is close (see TimingCalibration.curves).
+   */
+  readonly residual: Float64Array | null;
 }
 
 /** Prepares `kernel` (recorded on `from`) for predictions on `to` (any SM count, clock and bandwidth share). */
@@ -152,6 +164,8 @@ export function prepareKernel(cal: TimingCalibration, kernel: RecordedKernel, fr
   const phi = Math.min(1, 1 - p.theta);
   const refClockMHz = to.maxClockMHz;
   const memoryClockExponent = cls === "compute" ? 1 : 0;
+  // The residuals refer to a kernel's scaling from its full-chip duration; one recorded on part of a GPU has none.
+  const measured = cal.curves && n0 === from.gpu.smCount ? lookupResidual(cal.curves, kernel.name, kernel.threadsPerBlock, blocks, kernel.us) : null;
   return {
     t0,
     work: kernel.us - t0,
@@ -164,6 +178,7 @@ export function prepareKernel(cal: TimingCalibration, kernel: RecordedKernel, fr
     nSat: p.nSat / bwRatio,
     refClockMHz,
     memoryClockExponent,
+    residual: measured && cal.curves ? residualBySm(cal.curves, measured, to.smCount) : null,
   };
 }
 
@@ -171,7 +186,8 @@ export function prepareKernel(cal: TimingCalibration, kernel: RecordedKernel, fr
 export function preparedUs(k: PreparedKernel, smCount: number, clockMHz: number, memShare: number): number {
   const compute = smRounds(k.blocks, smCount, k.resident, k.blockShare) * k.computeScale * (k.refClockMHz / clockMHz);
   const memory = memoryFactor(smCount, k.nSat, Math.min(1, Math.max(memShare, 1e-6))) * k.memoryScale * (k.memoryClockExponent > 0 ? k.refClockMHz / clockMHz : 1);
-  return k.t0 + k.work * Math.max(compute, memory);
+  const us = k.t0 + k.work * Math.max(compute, memory);
+  return k.residual === null ? us : us * k.residual[Math.min(k.residual.length - 1, Math.max(0, Math.round(smCount)))]!;
 }
 
 /**

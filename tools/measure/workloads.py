@@ -64,8 +64,9 @@ def make(name, batch, train=False):
                     pkv = out.past_key_values
                     nxt = out.logits[:, -1:].argmax(-1)
         return step
-    if name in ('vit_b_16', 'mobilenet_v3_large'):
-        # Added for held-out measurements (tools/measure): vision models whose kernels the calibration never saw.
+    if name in ('vit_b_16', 'mobilenet_v3_large', 'efficientnet_b0', 'convnext_tiny', 'swin_t', 'densenet121'):
+        # Added for held-out measurements (tools/measure): vision models whose kernels the calibration never saw
+        # (vit_b_16 and mobilenet_v3_large for sets 2 and 3; the other four for set 4).
         m = getattr(torchvision.models, name)(weights=None).to(dev).half().eval()
         x = torch.randn(batch, 3, 224, 224, device=dev).half()
         def step():

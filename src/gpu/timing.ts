@@ -166,7 +166,7 @@ export function prepareKernel(cal: TimingCalibration, kernel: RecordedKernel, fr
   const memoryClockExponent = cls === "compute" ? 1 : 0;
   // The residuals refer to a kernel's scaling from its full-chip duration; one recorded on part of a GPU has none.
   const measured = cal.curves && n0 === from.gpu.smCount ? lookupResidual(cal.curves, kernel.name, kernel.threadsPerBlock, blocks, kernel.us) : null;
-  return {
+  const prepared: PreparedKernel = {
     t0,
     work: kernel.us - t0,
     blocks,
@@ -178,8 +178,27 @@ export function prepareKernel(cal: TimingCalibration, kernel: RecordedKernel, fr
     nSat: p.nSat / bwRatio,
     refClockMHz,
     memoryClockExponent,
-    residual: measured && cal.curves ? residualBySm(cal.curves, measured, to.smCount) : null,
+    residual: null,
   };
+  return measured && cal.curves ? { ...prepared, residual: monotoneResidual(prepared, residualBySm(cal.curves, measured, to.smCount)) } : prepared;
+}
+
+/**
+ * The measured correction made safe: neighbours' curves are noisy, and a kernel must never run faster on fewer SMs.
+ * Going down from the full chip, the corrected duration (at the maximum clock, all the bandwidth) is kept at least
+ * that on one SM more, and the factor is the corrected over the formula's duration.
+ */
+function monotoneResidual(k: PreparedKernel, factor: Float64Array): Float64Array {
+  const out = new Float64Array(factor.length);
+  let floor = 0;
+  for (let n = factor.length - 1; n >= 1; n--) {
+    const base = preparedUs(k, n, k.refClockMHz, 1);
+    const corrected = Math.max(base * factor[n]!, floor);
+    out[n] = corrected / base;
+    floor = corrected;
+  }
+  out[0] = out[1]!;
+  return out;
 }
 
 /** Duration in µs of a prepared kernel on `smCount` SMs at `clockMHz` with `memShare` of peak bandwidth. */

@@ -26,9 +26,9 @@ beforeAll(() => {
 afterAll(removeTempDirs);
 
 const SHIPPED = path.join(REPO_ROOT, "calibrations", "h200-sxm.json");
-/** Kernel timings measured with tools/measure (set 1: calibration data; sets 2 and 3: held out, never fitted on). */
-const EXTRA_CSV = path.join(REPO_ROOT, "calibrations", "h200-extra-kernels.csv.gz");
-const HELDOUT_CSVS = ["h200-heldout3-kernels.csv.gz", "h200-heldout-kernels.csv.gz"].map((f) => path.join(REPO_ROOT, "calibrations", f));
+/** Kernel timings measured with tools/measure (sets 1 and 2: calibration data; set 3, and 4 once measured: held out, never fitted on). */
+const EXTRA_CSVS = ["h200-extra-kernels.csv.gz", "h200-set2-kernels.csv.gz"].map((f) => path.join(REPO_ROOT, "calibrations", f));
+const HELDOUT_CSVS = ["h200-heldout3-kernels.csv.gz", "h200-heldout4-kernels.csv.gz"].map((f) => path.join(REPO_ROOT, "calibrations", f)).filter((f) => fs.existsSync(f));
 const FULL = 132;
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -115,14 +115,14 @@ describe("calibrate on the shared H200 measurements", () => {
     expect(Number.isFinite(p.powerLimitW) && p.powerLimitW > p.idleW).toBe(true);
   });
 
-  it("gives exactly the committed calibrations/h200-sxm.json (fitted on kernels.csv, the extra kernels and micro.csv) except for the producer field", () => {
-    const shippedRun = calibrate([KERNELS_CSV, EXTRA_CSV, MICRO_CSV]);
+  it("gives exactly the committed calibrations/h200-sxm.json (fitted on kernels.csv, kernel sets 1 and 2, and micro.csv) except for the producer field", () => {
+    const shippedRun = calibrate([KERNELS_CSV, ...EXTRA_CSVS, MICRO_CSV]);
     expect(shippedRun.r.status, shippedRun.r.stderr).toBe(0);
     const fresh0 = JSON.parse(fs.readFileSync(shippedRun.out, "utf8")) as Json;
     const shipped = JSON.parse(fs.readFileSync(SHIPPED, "utf8")) as Json;
     const { producer: _a, ...fresh } = fresh0;
     const { producer: _b, ...committed } = shipped;
-    expect(committed, "calibrations/h200-sxm.json is not what `calibrate kernels.csv h200-extra-kernels.csv.gz micro.csv` gives today: regenerate it").toEqual(fresh);
+    expect(committed, "calibrations/h200-sxm.json is not what `calibrate kernels.csv h200-extra-kernels.csv.gz h200-set2-kernels.csv.gz micro.csv` gives today: regenerate it").toEqual(fresh);
   });
 
   it("the shipped calibration beats the constant and wave-quantisation predictors on held-out workloads it never saw", () => {
@@ -130,11 +130,13 @@ describe("calibrate on the shared H200 measurements", () => {
     const shipped = JSON.parse(fs.readFileSync(SHIPPED, "utf8")) as { timing: TimingCalibration };
     for (const file of HELDOUT_CSVS) {
       const heldOut = kernelCurvesFromCsv(readInputText(file));
-      expect(new Set(heldOut.map((c) => c.workload)).size).toBe(4);
+      expect(new Set(heldOut.map((c) => c.workload)).size).toBeGreaterThanOrEqual(4);
       const base = baselineErrors(heldOut, H200_SXM);
       const err = modelError(shipped.timing, heldOut, H200_SXM);
       expect(err, file).toBeLessThan(base.waves);
       expect(err, file).toBeLessThan(base.constant);
+      // The issue's quality bar on workloads the model was not fitted on.
+      if (file.includes("heldout3")) expect(err, file).toBeLessThanOrEqual(0.1);
     }
   });
 
@@ -266,10 +268,10 @@ describe("model-error --json on the shared H200 measurements", () => {
   });
 
   it("gives for the shipped calibration, on the data it was fitted on, the fitError recorded in it", () => {
-    // Through the library rather than the CLI: model-error's cross-validation on 6491 kernels takes minutes.
-    const curves = [KERNELS_CSV, EXTRA_CSV].flatMap((f) => kernelCurvesFromCsv(readInputText(f)));
+    // Through the library rather than the CLI: model-error's cross-validation on 10230 kernels takes minutes.
+    const curves = [KERNELS_CSV, ...EXTRA_CSVS].flatMap((f) => kernelCurvesFromCsv(readInputText(f)));
     const shipped = JSON.parse(fs.readFileSync(SHIPPED, "utf8")) as { timing: TimingCalibration };
-    expect(curves.length).toBe(1008 + 5483);
+    expect(curves.length).toBe(1008 + 5483 + 3739);
     expect(Math.abs(modelError(shipped.timing, curves, H200_SXM) - shipped.timing.fitError)).toBeLessThan(1e-9);
   });
 });

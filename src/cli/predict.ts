@@ -5,7 +5,7 @@
  */
 import { calibrationFor, readCalibration } from "../gpu/calibration";
 import { parseDims, parseNonNegative } from "../gpu/measurements";
-import { predictKernelUs } from "../gpu/timing";
+import { prepareKernel, preparedUs } from "../gpu/timing";
 import { parseCsv } from "../util/csv";
 import { parseArgs, UsageError } from "./args";
 import { gpuOption } from "./gpu-option";
@@ -50,7 +50,9 @@ export async function predictCommand(argv: string[]): Promise<number> {
       name: f[col("name")], gridBlocks: grid[0] * grid[1] * grid[2], us, threadsPerBlock: block[0] * block[1] * block[2],
       regsPerThread: Number(f[col("regs")]) || null, smemPerBlockBytes: Number(f[col("smem")]) || 0,
     };
-    const preds = sms.map((n) => predictKernelUs(cal.timing, kernel, { gpu: from }, { gpu: to, smCount: n, clockMHz: clock }));
+    // Prepared once per kernel (the measured-curve lookup), then evaluated at each SM count: predictKernelUs per count.
+    const prepared = prepareKernel(cal.timing, kernel, { gpu: from }, to);
+    const preds = sms.map((n) => preparedUs(prepared, n, clock ?? to.maxClockMHz, 1));
     lines.push(`${r.raw},${preds.map((p) => p.toFixed(3)).join(",")}`);
   });
   // Keep the input's line ending and byte-order mark, so that its bytes carry through.

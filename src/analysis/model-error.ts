@@ -1,6 +1,6 @@
 /**
  * How far the GPU model is from real measurements: the timing model's time-weighted error per workload with the
- * shipped calibration, cross-validated (leave one workload out, and fit on one model family to test on the other),
+ * shipped calibration, cross-validated (leave one workload out, and leave one model family out),
  * next to the reference predictors; and the power model against the measured board power.
  * Used by `lithos-replay model-error` and the model-error notebook. Pure: measurements in, numbers out.
  */
@@ -28,7 +28,10 @@ export interface ModelErrorReport {
   workloads: { workload: string; kernels: number; calibration: number; fitted: number; heldOut: number }[];
   /** Time-weighted over all workloads, each predicted by the fit that did not see it. */
   heldOutOverall: number;
-  /** Fit on one model family (workload name before the first "_"), test on the others. */
+  /**
+   * Leave one model family out (the workload name before the first "_"): fit on the other families, test on it.
+   * The error a model family the calibration never saw can expect.
+   */
   familySplits: { fitOn: string; testOn: string; fitted: number; heldOut: number }[];
   power: { rows: number; meanAbsPct: number; maxAbsPct: number; clockRmsMHz: number } | null;
 }
@@ -51,10 +54,10 @@ export function modelErrorReport(cal: Calibration, curves: KernelCurve[], gpu: G
   const family = (w: string) => w.split("_")[0];
   const families = [...new Set(curves.map((c) => family(c.workload)))].sort();
   const familySplits = families.length < 2 ? [] : families.map((f) => {
-    const train = curves.filter((c) => family(c.workload) === f);
-    const test = curves.filter((c) => family(c.workload) !== f);
-    const fit = fitTiming(train, gpu, `family ${f}`);
-    return { fitOn: f, testOn: families.filter((x) => x !== f).join("+"), fitted: fit.fitError, heldOut: modelError(fit, test, gpu) };
+    const train = curves.filter((c) => family(c.workload) !== f);
+    const test = curves.filter((c) => family(c.workload) === f);
+    const fit = fitTiming(train, gpu, `all but family ${f}`);
+    return { fitOn: families.filter((x) => x !== f).join("+"), testOn: f, fitted: fit.fitError, heldOut: modelError(fit, test, gpu) };
   });
   let power: ModelErrorReport["power"] = null;
   if (cal.power && micro.some((r) => r.watts !== null)) {

@@ -5,22 +5,18 @@
  */
 import { apiDomain, apiSyncKind, stripApiVersion } from "../common/api-calls";
 import type { TraceSink } from "../sink";
+import { EventFields, fieldsFromParsed } from "./fields";
 import { KinetoClock } from "./time";
 
-/** A Chrome-trace event as parsed; only the fields read here are typed. */
-interface ChromeEvent {
-  ph?: string;
-  cat?: string;
-  name?: unknown;
-  pid?: unknown;
-  tid?: unknown;
-  ts?: unknown;
-  dur?: unknown;
-  args?: Record<string, unknown>;
-}
-
 type GpuKind = "kernel" | "memcpy" | "memset";
-type Handler = (e: ChromeEvent, args: Record<string, unknown>, startNs: number, endNs: number, row: number) => void;
+type Handler = (e: EventFields, startNs: number, endNs: number, row: number) => void;
+
+/** What the api table needs from a call's name; the same few names repeat, so it is worked out once per name. */
+interface ApiName {
+  name: string;
+  domain: "runtime" | "driver" | null;
+  syncKind: string | null;
+}
 
 /** Reads events one at a time into a sink, remembering what the end-of-trace pass needs. */
 export class KinetoEventMapper {
@@ -38,21 +34,24 @@ export class KinetoEventMapper {
   private readonly graphLaunches = new Set<number>();
   private readonly kernelsPerCorrelation = new Map<number, number>();
   private readonly handlers: Record<string, Handler>;
+  private readonly apiNames = new Map<string, ApiName>();
+  /** The record the JSON.parse path fills (the byte reader has its own). */
+  private readonly parsed = new EventFields();
 
   constructor(private readonly sink: TraceSink) {
-    const kernel: Handler = (e, a, s, t, r) => this.gpuEvent("kernel", e, a, s, t, r);
-    const memcpy: Handler = (e, a, s, t, r) => this.gpuEvent("memcpy", e, a, s, t, r);
-    const memset: Handler = (e, a, s, t, r) => this.gpuEvent("memset", e, a, s, t, r);
-    const runtime: Handler = (e, a, s, t, r) => this.apiEvent("runtime", e, a, s, t, r);
-    const driver: Handler = (e, a, s, t, r) => this.apiEvent("driver", e, a, s, t, r);
-    const annotation = (category: string): Handler => (e, a, s, t, r) => this.annotationEvent(category, e, a, s, t, r);
+    const kernel: Handler = (e, s, t, r) => this.gpuEvent("kernel", e, s, t, r);
+    const memcpy: Handler = (e, s, t, r) => this.gpuEvent("memcpy", e, s, t, r);
+    const memset: Handler = (e, s, t, r) => this.gpuEvent("memset", e, s, t, r);
+    const runtime: Handler = (e, s, t, r) => this.apiEvent("runtime", e, s, t, r);
+    const driver: Handler = (e, s, t, r) => this.apiEvent("driver", e, s, t, r);
+    const annotation = (category: string): Handler => (e, s, t, r) => this.annotationEvent(category, e, s, t, r);
     this.handlers = {
       kernel, Kernel: kernel,
       gpu_memcpy: memcpy, Memcpy: memcpy,
       gpu_memset: memset, Memset: memset,
       cuda_runtime: runtime, Runtime: runtime,
       cuda_driver: driver,
-      cuda_sync: (e, a, s, t, r) => this.syncEvent(e, a, s, t, r),
+      cuda_sync: (e, s, t, r) => this.syncEvent(e, s, t, r),
       user_annotation: annotation("user_annotation"),
       gpu_user_annotation: annotation("gpu_user_annotation"),
       cpu_op: annotation("cpu_op"),
@@ -60,12 +59,15 @@ export class KinetoEventMapper {
     };
   }
 
-  /** Handles one element of traceEvents; `raw` is its text (for the exact ts) and `index` its position. */
+  /** Handles one element of traceEvents as JSON.parse gave it; `raw` is its text (for the exact ts). */
   event(value: unknown, raw: string, index: number): void {
-    if (typeof value !== "object" || value === null) return;
-    const e = value as ChromeEvent;
+    if (fieldsFromParsed(this.parsed, value, raw)) this.fields(this.parsed, index);
+  }
+
+  /** Handles one element of traceEvents from its fields; `index` is its position in the array. */
+  fields(e: EventFields, index: number): void {
     if (e.ph === "M") {
-      if (e.name === "process_name" && typeof e.pid === "number" && typeof e.args?.name === "string") this.processNames.set(e.pid, e.args.name);
+      if (e.name === "process_name" && typeof e.pid === "number" && typeof e.argName === "string") this.processNames.set(e.pid, e.argName);
       return;
     }
     if (e.ph !== "X" || typeof e.cat !== "string") return;
@@ -75,42 +77,42 @@ export class KinetoEventMapper {
       this.sink.diagnose("kineto.event_without_time");
       return;
     }
-    const [startNs, exact] = this.clock.toNs(raw, e.ts);
+    const [startNs, exact] = this.clock.toNs(e.ts, e.tsTextOk, e.tsWhole, e.tsFrac);
     if (!exact) this.sink.diagnose("kineto.ts_text_mismatch");
-    handler(e, e.args ?? {}, startNs, startNs + Math.round(e.dur * 1000), index);
+    handler(e, startNs, startNs + Math.round(e.dur * 1000), index);
   }
 
-  private gpuEvent(kind: GpuKind, e: ChromeEvent, a: Record<string, unknown>, startNs: number, endNs: number, row: number): void {
-    const device = num(a.device) ?? num(e.pid);
-    const stream = num(a.stream) ?? streamFromTid(e.tid);
+  private gpuEvent(kind: GpuKind, e: EventFields, startNs: number, endNs: number, row: number): void {
+    const device = num(e.device) ?? num(e.pid);
+    const stream = num(e.stream) ?? streamFromTid(e.tid);
     if (device === null || stream === null) {
       this.sink.diagnose("kineto.gpu_event_without_stream", 1, kind);
       return;
     }
-    const context = num(a.context);
-    const correlation = num(a.correlation);
+    const context = num(e.context);
+    const correlation = num(e.correlation);
     let perDevice = this.gpuStreams.get(device);
     if (!perDevice) this.gpuStreams.set(device, (perDevice = new Map()));
     if (!perDevice.has(stream) || perDevice.get(stream) === null) perDevice.set(stream, context);
     const processId = correlation === null ? null : this.processOfCorrelation.get(correlation) ?? null;
     const name = typeof e.name === "string" ? e.name : String(e.name ?? "");
     if (kind === "kernel") {
-      const grid = dims(a.grid);
-      const block = dims(a.block);
+      const grid = dims(e.grid);
+      const block = dims(e.block);
       if (!grid || !block) this.sink.diagnose("kineto.kernel_without_grid");
       if (correlation !== null) this.kernelsPerCorrelation.set(correlation, (this.kernelsPerCorrelation.get(correlation) ?? 0) + 1);
       this.sink.kernel({
         device_id: device, context_id: context, stream_id: stream, process_id: processId, correlation_id: correlation,
         start_ns: startNs, end_ns: endNs, name,
         grid_x: grid?.[0], grid_y: grid?.[1], grid_z: grid?.[2], block_x: block?.[0], block_y: block?.[1], block_z: block?.[2],
-        registers_per_thread: num(a["registers per thread"]), smem_bytes: num(a["shared memory"]),
-        graph_id: positive(a["graph id"]), graph_node_id: positive(a["graph node id"]), source_row: row,
+        registers_per_thread: num(e.registers), smem_bytes: num(e.smem),
+        graph_id: positive(e.graphId), graph_node_id: positive(e.graphNodeId), source_row: row,
       });
     } else {
       const parsed = kind === "memcpy" ? parseMemcpyName(name) : { copyKind: null, src: null, dst: parseMemsetName(name) };
       this.sink.memop({
         device_id: device, context_id: context, stream_id: stream, process_id: processId, correlation_id: correlation,
-        start_ns: startNs, end_ns: endNs, kind, copy_kind: parsed.copyKind, bytes: num(a.bytes) ?? 0,
+        start_ns: startNs, end_ns: endNs, kind, copy_kind: parsed.copyKind, bytes: num(e.bytes) ?? 0,
         src_kind: parsed.src, dst_kind: parsed.dst, source_row: row,
       });
     }
@@ -120,31 +122,32 @@ export class KinetoEventMapper {
     }
   }
 
-  private apiEvent(domain: "runtime" | "driver", e: ChromeEvent, a: Record<string, unknown>, startNs: number, endNs: number, row: number): void {
+  private apiEvent(domain: "runtime" | "driver", e: EventFields, startNs: number, endNs: number, row: number): void {
     const pid = num(e.pid);
     const tid = num(e.tid) ?? streamFromTid(e.tid);
     if (pid === null) return;
-    const correlation = num(a.correlation);
+    const correlation = num(e.correlation);
     if (correlation !== null) this.processOfCorrelation.set(correlation, pid);
-    const name = stripApiVersion(String(e.name ?? ""));
+    const api = this.apiName(String(e.name ?? ""));
+    const name = api.name;
     if (correlation !== null && (name === "cudaGraphLaunch" || name === "cuGraphLaunch")) this.graphLaunches.add(correlation);
     this.hostProcesses.add(pid);
     this.sink.apiCall({
       process_id: pid, thread_id: tid ?? 0, correlation_id: correlation, start_ns: startNs, end_ns: endNs, name,
-      domain: apiDomain(name) ?? domain, sync_kind: apiSyncKind(name), source_row: row,
+      domain: api.domain ?? domain, sync_kind: api.syncKind, source_row: row,
     });
   }
 
-  private syncEvent(e: ChromeEvent, a: Record<string, unknown>, startNs: number, endNs: number, row: number): void {
-    const kind = String(a.cuda_sync_kind ?? e.name ?? "");
+  private syncEvent(e: EventFields, startNs: number, endNs: number, row: number): void {
+    const kind = String(e.syncKind ?? e.name ?? "");
     this.sink.sync({
-      device_id: num(a.device), context_id: num(a.context), stream_id: num(a.stream) ?? num(a.wait_on_stream),
-      process_id: null, thread_id: null, correlation_id: num(a.correlation), start_ns: startNs, end_ns: endNs,
-      sync_kind: syncKind(kind), event_id: num(a.event_id), source_row: row,
+      device_id: num(e.device), context_id: num(e.context), stream_id: num(e.stream) ?? num(e.waitOnStream),
+      process_id: null, thread_id: null, correlation_id: num(e.correlation), start_ns: startNs, end_ns: endNs,
+      sync_kind: syncKind(kind), event_id: num(e.eventId), source_row: row,
     });
   }
 
-  private annotationEvent(category: string, e: ChromeEvent, _a: Record<string, unknown>, startNs: number, endNs: number, row: number): void {
+  private annotationEvent(category: string, e: EventFields, startNs: number, endNs: number, row: number): void {
     const gpu = category === "gpu_user_annotation";
     const pid = num(e.pid);
     if (!gpu && pid !== null) this.hostProcesses.add(pid);
@@ -154,6 +157,15 @@ export class KinetoEventMapper {
       device_id: gpu ? pid : null, stream_id: gpu ? num(e.tid) ?? streamFromTid(e.tid) : null,
       start_ns: startNs, end_ns: endNs, source_row: row,
     });
+  }
+
+  private apiName(raw: string): ApiName {
+    let api = this.apiNames.get(raw);
+    if (!api) {
+      const name = stripApiVersion(raw);
+      this.apiNames.set(raw, (api = { name, domain: apiDomain(name), syncKind: apiSyncKind(name) }));
+    }
+    return api;
   }
 
   /** Kernels launched by a cudaGraphLaunch (which may come before or after them in the file). */

@@ -1,6 +1,7 @@
 /**
  * PyTorch profiler / Kineto Chrome-trace JSON importer, plain or gzipped, every format version among the fixtures.
- * The file is streamed (ChromeTraceScanner); events become rows as they are read (KinetoEventMapper); devices,
+ * The file is streamed (ChromeTraceScanner) and each event read from the bytes (FastEventReader, JSON.parse for the
+ * few it declines); events become rows as they are read (KinetoEventMapper); devices,
  * streams and processes are written at the end from what the events and `deviceProperties` said.
  */
 import { headText, type Importer } from "../importer";
@@ -10,6 +11,7 @@ import type { TraceSink } from "../sink";
 import type { TraceSource } from "../source";
 import { ChromeTraceScanner, TraceSyntaxError } from "./scanner";
 import { KinetoEventMapper } from "./events";
+import { FastEventReader } from "./fast-event";
 
 interface DeviceProperties {
   id?: number; name?: string; numSms?: number; totalGlobalMem?: number; computeMajor?: number; computeMinor?: number;
@@ -26,11 +28,17 @@ export const kinetoJsonImporter: Importer = {
     // Execution traces and Chakra JSON are JSON too, but not timelines: the recognizers explain those.
     return !isChakraJson(head) && !isExecutionTraceJson(head);
   },
-  read: readKineto,
+  read: (source, sink) => readKineto(source, sink),
 };
 
-async function readKineto(source: TraceSource, sink: TraceSink): Promise<void> {
+/**
+ * Reads a Kineto trace into `sink`. Events are read from the bytes (fast-event.ts) and the few it declines are
+ * JSON.parsed (same fields, same errors); `fastPath: false` JSON.parses every event, so tests can check that both
+ * ways give identical tables.
+ */
+export async function readKineto(source: TraceSource, sink: TraceSink, fastPath = true): Promise<void> {
   const mapper = new KinetoEventMapper(sink);
+  const reader = fastPath ? new FastEventReader() : null;
   const top: Record<string, unknown> = {};
   let baseTimeText: string | null = null;
   const scanner = new ChromeTraceScanner({
@@ -39,6 +47,11 @@ async function readKineto(source: TraceSource, sink: TraceSink): Promise<void> {
       else if (key !== "metadata") top[key] = value; // third-party metadata can be large and hold secrets: not kept
     },
     event: (value, raw, index) => mapper.event(value, raw, index),
+    fastEvent: reader === null ? undefined : (buf, start, index) => {
+      const end = reader.read(buf, start);
+      if (end > 0) mapper.fields(reader.fields, index);
+      return end;
+    },
   });
   try {
     for await (const chunk of source.chunks()) scanner.push(chunk);

@@ -17,13 +17,13 @@ export class KinetoClock {
   }
 
   /**
-   * ns from the time base for the `ts` of an event, read exactly from `raw` when possible.
+   * ns from the time base for the `ts` of an event. `whole`/`frac` are the µs and ns that readTsText found in the
+   * event's text (when `textOk`); they are used when they agree with the parsed float to within 1 µs.
    * Returns [ns, exact]; exact is false when the text could not be read and the float was rounded.
    */
-  toNs(raw: string, ts: number): [number, boolean] {
+  toNs(ts: number, textOk: boolean, whole: number, frac: number): [number, boolean] {
     if (this.baseUs === null) this.baseUs = Math.abs(ts) < RELATIVE_LIMIT_US ? 0 : Math.floor(ts / 1e6) * 1e6;
-    const parts = readTsText(raw);
-    if (parts !== null && Math.abs(parts[0] - ts) <= 1) return [(parts[0] - this.baseUs) * 1000 + parts[1], true];
+    if (textOk && Math.abs(whole - ts) <= 1) return [(whole - this.baseUs) * 1000 + frac, true];
     return [Math.round((ts - this.baseUs) * 1000), false];
   }
 }
@@ -57,4 +57,42 @@ export function readTsText(raw: string): [number, number] | null {
   const c = raw[i];
   if (c === "e" || c === "E") return null;
   return neg ? [-whole - (frac > 0 ? 1 : 0), frac > 0 ? 1000 - frac : 0] : [whole, frac];
+}
+
+/** Where readTsBytes puts what it reads. */
+export interface TsText {
+  tsWhole: number;
+  tsFrac: number;
+  tsTextOk: boolean;
+}
+
+/**
+ * readTsText for the byte reader: the same digits rule applied to the number whose text starts at b[i] (the
+ * value of the `ts` key). Must give exactly what readTsText gives on the event's text; a test holds them together.
+ */
+export function readTsBytes(b: Uint8Array, i: number, out: TsText): void {
+  out.tsTextOk = false;
+  let neg = false;
+  if (b[i] === 0x2d) { neg = true; i++; }
+  let whole = 0;
+  let digits = 0;
+  for (let c = b[i]; c >= 48 && c <= 57; c = b[++i]) { whole = whole * 10 + (c - 48); digits++; }
+  if (digits === 0) return;
+  let frac = 0;
+  if (b[i] === 0x2e) {
+    i++;
+    let scale = 100;
+    let roundUp = false;
+    let n = 0;
+    for (let c = b[i]; c >= 48 && c <= 57; c = b[++i], n++) {
+      if (n < 3) { frac += (c - 48) * scale; scale /= 10; }
+      else if (n === 3) roundUp = c >= 53;
+    }
+    if (roundUp) frac++;
+  }
+  const c = b[i];
+  if (c === 0x65 || c === 0x45) return;
+  out.tsWhole = neg ? -whole - (frac > 0 ? 1 : 0) : whole;
+  out.tsFrac = neg ? (frac > 0 ? 1000 - frac : 0) : frac;
+  out.tsTextOk = true;
 }

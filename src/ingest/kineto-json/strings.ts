@@ -1,0 +1,53 @@
+/**
+ * Decodes JSON string bodies from bytes, reusing the string already made for the same bytes.
+ *
+ * A trace repeats a few thousand names (kernels, operators, runtime calls, categories) hundreds of thousands of
+ * times. Returning the same string object for the same bytes saves decoding and allocating it again, and makes the
+ * dictionary columns' Map lookups cheap (V8 keeps a string's hash on the string). The cache is direct-mapped on a
+ * hash of the length and a few sampled bytes, and a hit is confirmed byte by byte, so a collision only costs a
+ * decode. Its size is fixed: memory stays bounded however many distinct names a trace has.
+ */
+
+const SLOTS = 1 << 14;
+/** Strings longer than this are decoded without the cache (rare, and comparing them costs more than decoding). */
+const MAX_CACHED = 1024;
+
+const ONE_CHAR = Array.from({ length: 128 }, (_, c) => String.fromCharCode(c));
+
+export class StringCache {
+  private readonly keys: (Uint8Array | null)[] = new Array<Uint8Array | null>(SLOTS).fill(null);
+  private readonly values: string[] = new Array<string>(SLOTS).fill("");
+
+  /**
+   * The string whose JSON body is b[from, to) (between the quotes). `escaped`: the body has backslash escapes;
+   * `ascii`: every byte is below 0x80 (so latin1 decoding is exact and cheaper than UTF-8).
+   */
+  get(b: Buffer, from: number, to: number, escaped: boolean, ascii: boolean): string {
+    // Escapes are decoded by JSON.parse itself, so \uXXXX, surrogate pairs and lone surrogates come out as before.
+    if (escaped) return JSON.parse(b.toString("utf8", from - 1, to + 1)) as string;
+    const len = to - from;
+    if (len === 1 && ascii) return ONE_CHAR[b[from]]; // ph
+    if (len > MAX_CACHED) return decode(b, from, to, ascii);
+    let h = len;
+    if (len > 0) {
+      const step = (len >> 3) + 1;
+      for (let i = from; i < to; i += step) h = Math.imul(h ^ b[i], 0x01000193);
+      h = Math.imul(h ^ b[to - 1], 0x01000193);
+    }
+    const slot = (h ^ (h >>> 15)) & (SLOTS - 1);
+    const key = this.keys[slot];
+    if (key !== null && key.length === len) {
+      let i = 0;
+      while (i < len && key[i] === b[from + i]) i++;
+      if (i === len) return this.values[slot];
+    }
+    const s = decode(b, from, to, ascii);
+    this.keys[slot] = new Uint8Array(b.subarray(from, to)); // a copy: the chunk must not be kept alive
+    this.values[slot] = s;
+    return s;
+  }
+}
+
+function decode(b: Buffer, from: number, to: number, ascii: boolean): string {
+  return b.toString(ascii ? "latin1" : "utf8", from, to);
+}

@@ -5,7 +5,7 @@ import { importTrace } from "../ingest";
 import { writeTraceFile } from "../trace/io";
 import { parseArgs, UsageError } from "./args";
 
-export const IMPORT_USAGE = "lithos-replay import <input> -o <out.arrow> [--format kineto-json|nsys-sqlite|nsys-json|nsys-arrow|nsys-arrowdir|nsys-parquetdir|nsys-rep]";
+export const IMPORT_USAGE = "lithos-replay import <input> -o <out.arrow> [--format kineto-json|nsys-sqlite|nsys-json|nsys-arrow|nsys-arrowdir|nsys-parquetdir|nsys-rep|cupti-stream|chakra-et|chakra-json]";
 
 export async function importCommand(argv: string[]): Promise<number> {
   const { positionals, options } = parseArgs(argv, ["-o", "--out", "--format"], []);

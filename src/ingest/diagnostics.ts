@@ -38,6 +38,17 @@ export const DIAGNOSTIC_CODES = {
   "cupti.device_without_properties": ["warning", "GPU records name a device without a device record (the collector did not reach its exit): placeholder name, null properties."],
   "cupti.mangled_names": ["info", "The collector did not demangle kernel names: they are as CUPTI gave them."],
   "cupti.no_kernels": ["info", "The stream holds no kernels."],
+  "chakra.synthesized_times": ["warning", "The Chakra graph records no start times: every node was placed by a list schedule from time 0 (in topological order of data_deps, file order where they allow, a node starts once its data_deps have finished and the previous node on its CPU thread or CUDA stream, its tid, has), lasting its recorded duration. start_ns/end_ns are synthesised; durations are the file's."],
+  "chakra.recorded_times": ["info", "Every node has a start_time_micros: times are the recorded ones, time 0 at the earliest node (µs resolution)."],
+  "chakra.no_launch_config": ["info", "Chakra GPU nodes carry no grid, block, registers, shared memory, correlation id or launching API call: those kernel columns are null, the api table is empty, the device is \"unknown\" (a replay takes it as recorded on an H200) and every kernel is device 0."],
+  "chakra.cpu_nodes": ["info", "CPU nodes (is_cpu_op true, or unset as Chakra's feeder reads it) were written as cpu_op annotations on their thread (tid), with their synthesised times; they are operators, not CUDA API calls."],
+  "chakra.comm_nodes": ["info", "Communication nodes on the GPU (COMM_COLL/SEND/RECV_NODE, is_cpu_op false) are kernels under their recorded name; their comm_type and comm_size are kept as a gpu_user_annotation over the same span (\"BROADCAST 212480 B\"). A replay runs them as kernels of their recorded duration, with no network model."],
+  "chakra.zero_duration": ["info", "GPU nodes with a recorded duration of 0 µs (below the file's 1 µs resolution): kernels with start_ns = end_ns."],
+  "chakra.no_stream": ["info", "GPU nodes without a tid attribute (their CUDA stream) were put on stream 0."],
+  "chakra.unmapped_gpu_nodes": ["warning", "GPU nodes of other types (memory load/store, metadata, storage, ...) delay their dependents in the schedule but were not written as kernels."],
+  "chakra.ctrl_deps_unused": ["info", "Nodes with ctrl_deps: not used for ordering (Chakra's feeder, which ASTRA-sim uses, follows data_deps only; converted PyTorch traces name parent operators there, often absent from the file)."],
+  "chakra.dangling_data_deps": ["warning", "data_deps naming no node of the file were ignored (Chakra's feeder would never issue such a node)."],
+  "chakra.no_gpu_nodes": ["info", "The graph has no GPU nodes (is_cpu_op false): no kernels, nothing to replay."],
 } as const satisfies Record<string, readonly [Severity, string]>;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;

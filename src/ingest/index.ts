@@ -9,6 +9,7 @@ import type { Trace } from "../trace/tables";
 import { ImportError } from "./errors";
 import { ExportFolder } from "./folder";
 import type { FolderImporter, Importer } from "./importer";
+import { chakraEtImporter, chakraJsonImporter } from "./chakra";
 import { cuptiStreamImporter } from "./cupti-stream";
 import { kinetoJsonImporter } from "./kineto-json";
 import { isNsysArrowStream, nsysArrowDirImporter, nsysArrowImporter } from "./nsys-arrow";
@@ -22,10 +23,12 @@ import { TraceSource } from "./source";
 
 /**
  * Built-in importers of single files, tried in this order: the binary formats by their magic first, then nsys JSON
- * lines (a line with an nsys `"table"`) before Kineto, which claims any JSON.
+ * lines (a line with an nsys `"table"`) and Chakra JSON (`workload_graph`) before Kineto, which claims any JSON;
+ * Chakra `.et` last, as it has no magic (its first messages are checked at the protobuf wire level).
  */
 export const IMPORTERS: readonly Importer[] = [
-  nsysSqliteImporter, nsysRepImporter, nsysArrowImporter, cuptiStreamImporter, nsysJsonImporter, kinetoJsonImporter,
+  nsysSqliteImporter, nsysRepImporter, nsysArrowImporter, cuptiStreamImporter, nsysJsonImporter, chakraJsonImporter,
+  kinetoJsonImporter, chakraEtImporter,
 ];
 
 /** Built-in importers of folders (one file per table). */

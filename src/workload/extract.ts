@@ -30,7 +30,7 @@ export interface ExtractOptions {
 export function workloadName(file: string): string {
   return path.basename(file)
     .replace(/\.gz$/i, "")
-    .replace(/\.(json|sqlite|sqlite3|db|arrow|arrows)$/i, "")
+    .replace(/\.(json|sqlite|sqlite3|db|arrow|arrows|et)$/i, "")
     .replace(/\.pt\.trace$|\.trace$/i, "");
 }
 
@@ -40,7 +40,12 @@ function recordedOn(trace: Trace, deviceId: number): GpuSpec {
   return (typeof row?.name === "string" ? specForDeviceName(row.name) : null) ?? gpuSpec("h200");
 }
 
-function kernelsOf(cols: Columns, trace: Trace, rows: number[]): WorkloadKernels {
+/**
+ * A kernel whose grid the trace does not give (Chakra graphs, some Kineto traces) is taken to fill the GPU it was
+ * recorded on, one block per SM: replayed alone there it lasts its recorded duration, and on fewer SMs it takes
+ * more rounds. (Taking it as one block would make the timing model run it on one SM's share of the GPU.)
+ */
+function kernelsOf(cols: Columns, trace: Trace, rows: number[], unknownGridBlocks: number): WorkloadKernels {
   const t = trace.kernels, n = rows.length;
   const col = (name: string): Float64Array => cols.number(t, name);
   const [gx, gy, gz, bx, by, bz] = ["grid_x", "grid_y", "grid_z", "block_x", "block_y", "block_z"].map(col);
@@ -56,7 +61,7 @@ function kernelsOf(cols: Columns, trace: Trace, rows: number[]): WorkloadKernels
     let id = nameIndex.get(name.codes[r]);
     if (id === undefined) { id = names.length; nameIndex.set(name.codes[r], id); names.push(name.values[name.codes[r]]); }
     nameId[j] = id;
-    gridBlocks[j] = or(gx[r], 1) * or(gy[r], 1) * or(gz[r], 1);
+    gridBlocks[j] = Number.isNaN(gx[r]) ? unknownGridBlocks : gx[r] * or(gy[r], 1) * or(gz[r], 1);
     // A block size is only known when at least its x extent is.
     threadsPerBlock[j] = Number.isNaN(bx[r]) ? 0 : bx[r] * or(by[r], 1) * or(bz[r], 1);
     regsPerThread[j] = or(regs[r], 0);
@@ -107,12 +112,13 @@ function assemble(cols: Columns, trace: Trace, p: HostProgram, units: UnitRanges
   const notes: string[] = [];
   if (p.orphans) notes.push(`${p.orphans} GPU ops without an API call placed at their GPU start`);
   if (p.overlapped) notes.push(`${p.overlapped} API calls overlapping the previous op (several threads): host gap taken as 0`);
+  const gpu = recordedOn(trace, p.deviceId);
   return {
     name,
     source: path.basename(trace.meta.sourceFile || name),
-    recordedOn: recordedOn(trace, p.deviceId),
+    recordedOn: gpu,
     streams,
-    kernels: kernelsOf(cols, trace, kernelRows),
+    kernels: kernelsOf(cols, trace, kernelRows, gpu.smCount),
     memops: memopsOf(cols, trace, memopRows),
     ops: { count: n, kind, preNs, stream, item, latencyNs },
     units: { count: nU, start, leadNs, label: units.label },

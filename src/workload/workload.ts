@@ -27,7 +27,7 @@ export interface WorkloadKernels {
   /** Index into `names`. */
   readonly nameId: Int32Array;
   readonly names: readonly string[];
-  /** Blocks in the grid (x·y·z); 1 where the trace does not say. */
+  /** Blocks in the grid (x·y·z); where the trace does not say, the recording GPU's SM count (one block per SM). */
   readonly gridBlocks: Int32Array;
   /** Threads per block; 0 where unknown. */
   readonly threadsPerBlock: Int32Array;

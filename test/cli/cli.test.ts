@@ -222,14 +222,23 @@ const BAD: BadCase[] = [
     cause: /directory/i,
   },
   {
-    name: "a Chakra JSON workload graph",
-    make: () => fixture("real/chakra/small_chakra.0.json"),
-    cause: /Chakra/i,
+    name: "a Chakra JSON workload graph cut short",
+    make: (dir) => {
+      const p = path.join(dir, "cut_chakra.json");
+      fs.writeFileSync(p, fs.readFileSync(fixture("real/chakra/small_chakra.0.json")).subarray(0, 1000));
+      return p;
+    },
+    cause: /corrupt Chakra JSON/i,
   },
   {
-    name: "a Chakra .et execution trace",
-    make: () => fixture("real/chakra/chakra.0.et"),
-    cause: /Chakra/i,
+    name: "a Chakra .et execution trace cut short",
+    make: (dir) => {
+      const p = path.join(dir, "cut_chakra.0.et");
+      const bytes = fs.readFileSync(fixture("real/chakra/chakra.0.et"));
+      fs.writeFileSync(p, bytes.subarray(0, bytes.length >> 1));
+      return p;
+    },
+    cause: /corrupt Chakra ET stream: truncated/i,
   },
   {
     name: "a PyTorch execution-trace JSON",

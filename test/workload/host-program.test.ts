@@ -90,7 +90,9 @@ describe("launches that are not one kernel per call", () => {
     expect(Array.from(w.ops.preNs)).toEqual([0, 0, 0]);
     // g1 could start when g0 ended (6500): 500 ns of dispatch gap; g2 likewise.
     expect(Array.from(w.ops.latencyNs)).toEqual([3_000, 500, 500]);
-    expect(w.kernels.gridBlocks[0]).toBe(1); // no grid recorded
+    // No grid recorded: taken to fill the recording GPU (the trace names none: an H200, 132 SMs), one block per SM.
+    expect(w.kernels.gridBlocks[0]).toBe(w.recordedOn.smCount);
+    expect(w.kernels.gridBlocks[0]).toBe(132);
     expect(w.kernels.threadsPerBlock[0]).toBe(0);
   });
 

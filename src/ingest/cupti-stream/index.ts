@@ -7,7 +7,7 @@ import { ImportError } from "../errors";
 import type { Importer } from "../importer";
 import type { TraceSink } from "../sink";
 import type { TraceSource } from "../source";
-import { FrameError, frames, type Frame } from "./frames";
+import { FrameError, frames, type Frame } from "../common/delimited";
 import { headerType, MAGIC, recordType, SUPPORTED_VERSIONS, u64, type CuptiHeader, type CuptiRecord } from "./messages";
 import { CuptiRecordMapper } from "./records";
 

@@ -1,10 +1,12 @@
 /**
  * Splits a length-delimited protobuf stream (each message prefixed by its byte length as a base-128 varint, as
  * protobufjs `encodeDelimited` writes) into messages, chunk by chunk, so a large stream is never held whole.
+ * Used by the CUPTI stream (cupti-stream) and Chakra `.et` (chakra) importers.
  */
 
-/** A frame cannot be longer than this: the collector writes one CUPTI record per frame (a few hundred bytes, or a
- *  kernel name of a few KiB), so a larger length means the stream is corrupt, not that a huge record follows. */
+/** A frame cannot be longer than this: the CUPTI collector writes one record per frame (a few hundred bytes, or a
+ *  kernel name of a few KiB) and a Chakra node is at most a few hundred KiB (its tensor lists as text), so a larger
+ *  length means the stream is corrupt, not that a huge message follows. */
 export const MAX_FRAME_BYTES = 16 << 20;
 /** A varint of a 64-bit value takes at most 10 bytes (protobuf encoding guide, "Base 128 Varints"). */
 const MAX_VARINT_BYTES = 10;
@@ -52,7 +54,7 @@ function readLength(buf: Buffer, pos: number, streamOffset: number): { value: nu
     const b = buf[pos + i];
     value += (b & 0x7f) * 2 ** (7 * i);
     if (b < 0x80) {
-      if (value > MAX_FRAME_BYTES) throw new FrameError(`corrupt length prefix at byte ${streamOffset}: ${value} bytes (more than any record)`);
+      if (value > MAX_FRAME_BYTES) throw new FrameError(`corrupt length prefix at byte ${streamOffset}: ${value} bytes (more than any message)`);
       return { value, headerBytes: i + 1 };
     }
   }

@@ -19,6 +19,7 @@ import { loadWorkload } from "../../src/workload/extract";
 import { buildPackage, refusalLine, runCli } from "../helpers/cli";
 import { fixture, listFiles, REAL, REPO_ROOT } from "../helpers/fixtures";
 import { listDir, makeTempDir, removeTempDirs, sha256File } from "../helpers/files";
+import { expectImportRefused } from "../helpers/refusals";
 
 afterAll(removeTempDirs);
 
@@ -330,13 +331,7 @@ describe("chakra-et: encoded graphs", () => {
   ];
 
   it.each(BAD)("refuses %s with one ImportError naming the file and the cause", async (_n, make, cause, format) => {
-    const file = make();
-    const before = sha256File(file);
-    const err = await importTrace(file, format ? { format } : {}).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(ImportError);
-    expect((err as ImportError).file).toBe(file);
-    expect((err as ImportError).message).toMatch(cause);
-    expect(sha256File(file)).toBe(before);
+    await expectImportRefused(make(), cause, format);
   });
 });
 

@@ -206,7 +206,10 @@ export function preparedUs(k: PreparedKernel, smCount: number, clockMHz: number,
   const compute = smRounds(k.blocks, smCount, k.resident, k.blockShare) * k.computeScale * (k.refClockMHz / clockMHz);
   const memory = memoryFactor(smCount, k.nSat, Math.min(1, Math.max(memShare, 1e-6))) * k.memoryScale * (k.memoryClockExponent > 0 ? k.refClockMHz / clockMHz : 1);
   const us = k.t0 + k.work * Math.max(compute, memory);
-  return k.residual === null ? us : us * k.residual[Math.min(k.residual.length - 1, Math.max(0, Math.round(smCount)))]!;
+  const r = k.residual;
+  if (r === null) return us;
+  // SM counts are whole in the simulator; a fractional one (a caller's) takes the factor of its whole part.
+  return us * r[smCount >= r.length ? r.length - 1 : smCount > 0 ? smCount | 0 : 0]!;
 }
 
 /**

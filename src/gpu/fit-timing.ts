@@ -51,6 +51,8 @@ function calibrationOf(gpu: GpuSpec, launchUs: number, classes: Record<KernelCla
  * varied from fold to fold without gain); θ and nSat are per class. The search evaluates the same formula as
  * predictKernelUs for a kernel on its own GPU at the maximum clock with the whole memory bandwidth, with the
  * per-kernel factors precomputed (a test checks that `fitError` equals modelError through predictKernelUs).
+ * Then the measured curves (src/gpu/measured-curves.ts) are built from the same kernels against the fitted formula;
+ * `fitError` is the error of both together on these kernels (in-sample: each kernel is among its own neighbours).
  */
 export function fitTiming(curves: KernelCurve[], gpu: GpuSpec, fittedOn: string): TimingCalibration {
   const points = pointsOf(curves, gpu);

@@ -18,6 +18,9 @@
  * θ (−1 … 1) says how memory-bound the class is: at θ = 0 both parts bind at the recorded point.
  * Wave quantisation is in ceil(B/n); bandwidth saturation in nSat; the power cap in the clock passed in
  * (src/gpu/power.ts gives it). Per-class parameters (s, θ, nSat) and t0 are fitted (src/gpu/fit-timing.ts).
+ * A kernel like calibration kernels (same function and block size, near in grid and duration) then has T(n)
+ * multiplied by their measured/modelled ratio at n SMs, kept monotone in n (src/gpu/measured-curves.ts): what the
+ * class formula cannot see in a trace, such as whether a kernel saturates DRAM bandwidth or is bound by latency.
  */
 import { classifyKernel, type KernelClass } from "./kernel-class";
 import { lookupResidual, residualBySm, type MeasuredCurves } from "./measured-curves";

@@ -5,7 +5,7 @@
  * Used by `lithos-replay model-error` and the model-error notebook. Pure: measurements in, numbers out.
  */
 import type { Calibration } from "../gpu/calibration";
-import { baselineErrors, crossValidate, fitTiming, modelError } from "../gpu/fit-timing";
+import { baselineErrors, crossValidate, fitTiming, measuredTime, modelError } from "../gpu/fit-timing";
 import type { KernelCurve } from "../gpu/measurements";
 import { evaluatePowerParams, type MicroRow } from "../gpu/power-fit";
 import type { GpuSpec } from "../gpu/specs/spec";
@@ -36,18 +36,12 @@ export interface ModelErrorReport {
   power: { rows: number; meanAbsPct: number; maxAbsPct: number; clockRmsMHz: number } | null;
 }
 
-function weighted(curves: KernelCurve[], gpu: GpuSpec): number {
-  let sum = 0;
-  for (const c of curves) for (const [n, us] of c.usBySms) if (n < gpu.smCount && c.usBySms.has(gpu.smCount)) sum += us;
-  return sum;
-}
-
 export function modelErrorReport(cal: Calibration, curves: KernelCurve[], gpu: GpuSpec, micro: MicroRow[] = []): ModelErrorReport {
   const cv = crossValidate(curves, gpu);
   const byWorkload = (w: string) => curves.filter((c) => c.workload === w);
   let heldAbs = 0, heldSum = 0;
   for (const r of cv) {
-    const s = weighted(byWorkload(r.workload), gpu);
+    const s = measuredTime(byWorkload(r.workload), gpu);
     heldAbs += r.heldOut * s;
     heldSum += s;
   }

@@ -104,6 +104,13 @@ export function fitTiming(curves: KernelCurve[], gpu: GpuSpec, fittedOn: string)
   return cal;
 }
 
+/** Measured time over every kernel's sub-full-chip SM counts (kernels with a full-chip time): the errors' weight. */
+export function measuredTime(curves: KernelCurve[], gpu: GpuSpec): number {
+  let sum = 0;
+  for (const c of curves) for (const [n, us] of c.usBySms) if (n < gpu.smCount && c.usBySms.has(gpu.smCount)) sum += us;
+  return sum;
+}
+
 /** Time-weighted mean absolute error of a predictor over every kernel's sub-full-chip SM counts. */
 export function predictorError(curves: KernelCurve[], gpu: GpuSpec, predict: (k: KernelCurve, fullUs: number, sms: number) => number): number {
   let abs = 0, sum = 0;

@@ -45,10 +45,17 @@ function isSkinny(head: string): boolean {
  */
 export const SKINNY_MIN_US = 8;
 
+/**
+ * The function name and template arguments of a demangled kernel name, without its parameter list ("(anonymous
+ * namespace)" is part of the name). Kernel classes and the measured curves' matching both read it.
+ */
+export function functionHead(name: string): string {
+  return name.replace(/\(anonymous namespace\)/g, "").split("(")[0]!;
+}
+
 /** The class of a kernel from its (demangled) name and, for skinny matrix kernels, its recorded duration. */
 export function classifyKernel(name: string, us = Infinity): KernelClass {
-  // The function name and template arguments, not the parameter list ("(anonymous namespace)" is part of the name).
-  const head = name.replace(/\(anonymous namespace\)/g, "").split("(")[0];
+  const head = functionHead(name);
   if (LAYOUT.test(head)) return "memory";
   if (COMPUTE.test(head)) return isSkinny(head) && us >= SKINNY_MIN_US ? "skinny" : "compute";
   if (ELEMENTWISE.test(head)) return "memory";

@@ -17,6 +17,7 @@
  * file (TimingCalibration.curves). Kernels measured at the same function, block size, grid and (to within 10%)
  * duration are merged into one entry, their residuals averaged.
  */
+import { functionHead } from "./kernel-class";
 import type { KernelCurve } from "./measurements";
 
 /** The calibration's table of measured residuals. */
@@ -38,7 +39,7 @@ const NAME_KEY_CHARS = 180;
 
 /** The key kernels are matched on: function name and template arguments, without the parameter list. */
 export function functionKey(name: string): string {
-  return name.replace(/\(anonymous namespace\)/g, "").split("(")[0]!.slice(0, NAME_KEY_CHARS);
+  return functionHead(name).slice(0, NAME_KEY_CHARS);
 }
 
 /**

@@ -10,7 +10,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { formatCalibration, makeCalibration, parseCalibration, readCalibration } from "../../src/gpu/calibration";
-import { fitTiming, modelError, predictorError, recorded } from "../../src/gpu/fit-timing";
+import { fitTiming, measuredTime, modelError, recorded } from "../../src/gpu/fit-timing";
 import { functionKey, lookupResidual, residualBySm, type MeasuredCurves } from "../../src/gpu/measured-curves";
 import { kernelCurvesFromCsv, type KernelCurve } from "../../src/gpu/measurements";
 import { A100_40GB, H200_SXM } from "../../src/gpu/specs";
@@ -30,7 +30,7 @@ describe("measured curves on the real kernels, one workload left out at a time",
       expect(cal.curves?.entries.length ?? 0).toBeGreaterThan(0);
       const { curves: _c, ...formula } = cal;
       // modelError is time-weighted within a workload: weight it back by the workload's measured time.
-      const total = predictorError(mine, GPU, () => 0);
+      const total = measuredTime(mine, GPU);
       withAbs += modelError(cal, mine, GPU) * total;
       withoutAbs += modelError(formula, mine, GPU) * total;
     }

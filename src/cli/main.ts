@@ -29,7 +29,7 @@ const COMMANDS: Record<string, { usage: string; doc: string; run: (argv: string[
   stack: { usage: STACK_USAGE, doc: "replay a latency-critical service beside a best-effort job on one simulated GPU under a sharing policy", run: stackCommand },
   run: { usage: RUN_USAGE, doc: "replay an experiment file: any number of tenants, each with its trace and arrival process, under one policy", run: runCommand },
   compare: { usage: COMPARE_USAGE, doc: "an experiment under every sharing system next to each tenant alone: tails, SLOs, aggregate throughput, energy, capacity; sweeps", run: compareCommand },
-  sweep: { usage: SWEEP_USAGE, doc: "the cross product of policies, loads, seeds and tenant mixes on all cores, resumable, into one Arrow table", run: sweepCommand },
+  sweep: { usage: SWEEP_USAGE, doc: "the cross product of policies, loads, seeds and tenant mixes on all cores, resumable, into one table (<out-dir>/sweep.arrow, and the same as <out-dir>/sweep.parquet)", run: sweepCommand },
   "paper-report": { usage: PAPER_REPORT_USAGE, doc: "LithOS's claims beside ours and every system on every experiment, from compare results (scripts/paper-runs.sh)", run: paperReportCommand },
   figures: { usage: FIGURES_USAGE, doc: "the paper figures of a comparison (p99 bars, tail vs throughput, sweeps, savings) as SVG, PDF and PNG through headless Chromium", run: figuresCommand },
   colocation: { usage: COLOCATION_USAGE, doc: "replay measured co-location scenarios and print simulated next to measured", run: colocationCommand },

@@ -1,7 +1,8 @@
 /**
  * `lithos-replay sweep <sweep.json> -o <out-dir> [--jobs N] [--json]`: the cross product of policies, loads,
  * seeds and tenant mixes of a sweep plan (schemas/sweep.proto), on worker threads, resumable; every row in
- * <out-dir>/sweep.arrow (src/sweep/run.ts). Progress goes to stderr: a bar on a terminal, a line per point otherwise.
+ * <out-dir>/sweep.arrow and the same table in <out-dir>/sweep.parquet (src/sweep/run.ts). Progress goes to stderr: a
+ * bar on a terminal, a line per point otherwise.
  */
 import { runSweep, type SweepProgress } from "../sweep/run";
 import { parseArgs, UsageError } from "./args";
@@ -50,9 +51,9 @@ export async function sweepCommand(argv: string[]): Promise<number> {
     if (e instanceof InputError || (e as Error).name === "ImportError") throw e;
     throw new InputError(file, (e as Error).message);
   }
-  const summary = { points: outcome.plan.points.length, kept: outcome.kept, ran: outcome.ran, workers: outcome.workers, rows: outcome.rows.length, file: outcome.file, wall_s: outcome.wallMs / 1e3 };
+  const summary = { points: outcome.plan.points.length, kept: outcome.kept, ran: outcome.ran, workers: outcome.workers, rows: outcome.rows.length, file: outcome.file, parquet_file: outcome.parquetFile, wall_s: outcome.wallMs / 1e3 };
   process.stdout.write(options.has("--json")
     ? `${JSON.stringify(summary)}\n`
-    : `${summary.points} points (${summary.kept} kept, ${summary.ran} run on ${summary.workers} workers) in ${summary.wall_s.toFixed(1)} s: ${summary.rows} rows in ${summary.file}\n`);
+    : `${summary.points} points (${summary.kept} kept, ${summary.ran} run on ${summary.workers} workers) in ${summary.wall_s.toFixed(1)} s: ${summary.rows} rows in ${summary.file} and ${summary.parquet_file}\n`);
   return 0;
 }

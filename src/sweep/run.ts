@@ -1,8 +1,9 @@
 /**
  * Runs a sweep plan on a pool of worker threads (one point at a time per worker, the next point to whichever
  * worker is free), keeping each finished point as <out>/points/<key>.json so that a rerun skips it, then writes
- * every row, in the plan's point order, as one Arrow IPC file <out>/sweep.arrow. The rows do not depend on the
- * number of workers or the order points finish in (wall_ms aside).
+ * every row, in the plan's point order, as one Arrow IPC file <out>/sweep.arrow and the same table as one Parquet
+ * file <out>/sweep.parquet. The rows do not depend on the number of workers or the order points finish in (wall_ms
+ * aside).
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -10,6 +11,7 @@ import * as path from "node:path";
 import { Worker } from "node:worker_threads";
 import * as arrow from "apache-arrow";
 import { writeFileAtomic } from "../util/atomic-write";
+import { tableToParquet } from "../util/parquet";
 import { packageRoot } from "../util/paths";
 import { parseSweepPlan, pointKey, type PlanPoint, type SweepPlan } from "./plan";
 import { rowsTable, type SweepRow } from "./rows";
@@ -38,7 +40,10 @@ export interface SweepOutcome {
   readonly kept: number;
   readonly ran: number;
   readonly workers: number;
+  /** <out>/sweep.arrow */
   readonly file: string;
+  /** <out>/sweep.parquet: the same columns and rows. */
+  readonly parquetFile: string;
   readonly wallMs: number;
 }
 
@@ -119,6 +124,18 @@ export async function runSweep(planFile: string, planText: string, options: Swee
   }
   const rows = results.flatMap((r) => r!);
   const file = path.join(options.outDir, "sweep.arrow");
-  await writeFileAtomic(file, arrow.tableToIPC(rowsTable(rows), "file"));
-  return { plan, rows, kept, ran: todo.length, workers: todo.length ? jobs : 0, file, wallMs: performance.now() - began };
+  const parquetFile = path.join(options.outDir, "sweep.parquet");
+  // Both encoded before either is written, so a table that cannot be encoded changes neither file.
+  const table = rowsTable(rows);
+  const ipc = arrow.tableToIPC(table, "file");
+  const parquet = tableToParquet(table);
+  await writeFileAtomic(file, ipc);
+  try {
+    await writeFileAtomic(parquetFile, parquet);
+  } catch (e) {
+    // No copy from an earlier run left beside the new sweep.arrow, disagreeing with it.
+    await fs.promises.rm(parquetFile, { force: true }).catch(() => undefined);
+    throw e;
+  }
+  return { plan, rows, kept, ran: todo.length, workers: todo.length ? jobs : 0, file, parquetFile, wallMs: performance.now() - began };
 }

@@ -1,7 +1,8 @@
-/** `lithos-replay sweep`: the cross product on worker threads, resumable, one Arrow table; on the package's real traces. */
+/** `lithos-replay sweep`: the cross product on worker threads, resumable, one Arrow table (and its Parquet copy); on the package's real traces. */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as arrow from "apache-arrow";
+import { parquetMetadata, parquetReadObjects } from "hyparquet";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { replay } from "../../src/replay";
 import { parseSweepPlan, pointScenario } from "../../src/sweep/plan";
@@ -10,12 +11,16 @@ import { makeTempDir, removeTempDirs } from "../helpers/files";
 import { REPO_ROOT } from "../helpers/fixtures";
 
 const EXPERIMENT = path.join(REPO_ROOT, "experiments", "paper", "hybrid-stacking.json");
-let dir: string, planFile: string, out: string;
+let dir: string, planFile: string, out: string, firstJson: Record<string, unknown>;
 const plan = {
   experiment: EXPERIMENT, policies: ["mps", "+atom"], loads: [1, 2], seeds: [3, 4], duration_s: 0.3,
   mixes: [{ name: "both", tenants: ["resnet50", "train"] }, { tenants: ["resnet50"] }],
 };
 const rowsOf = (file: string) => arrow.tableFromIPC(fs.readFileSync(file)).toArray().map((r) => r.toJSON() as Record<string, unknown>);
+const parquetRowsOf = async (file: string) => {
+  const b = fs.readFileSync(file);
+  return parquetReadObjects({ file: b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer });
+};
 const withoutWall = (rows: Record<string, unknown>[]) => rows.map(({ wall_ms: _, ...r }) => r);
 
 beforeAll(() => {
@@ -26,6 +31,7 @@ beforeAll(() => {
   out = path.join(dir, "out");
   const r = runCli(["sweep", planFile, "-o", out, "--jobs", "2", "--json"]);
   if (r.status !== 0) throw new Error(r.stderr);
+  firstJson = JSON.parse(r.stdout) as Record<string, unknown>;
 }, 300_000);
 afterAll(() => removeTempDirs());
 
@@ -39,6 +45,34 @@ describe("sweep <plan.json>", () => {
     ]);
     expect(rows.at(-1)).toMatchObject({ policy: "+atom", load: 2, seed: 4, mix: "resnet50", tenant: "resnet50", role: "service" });
     expect(fs.readdirSync(path.join(out, "points")).filter((f) => f.endsWith(".json"))).toHaveLength(points);
+  });
+
+  it("writes the same table as Parquet beside it, sweep.parquet: same columns, row count and every value, nulls kept", async () => {
+    const arrowFile = path.join(out, "sweep.arrow"), parquetFile = path.join(out, "sweep.parquet");
+    expect(firstJson).toMatchObject({ file: arrowFile, parquet_file: parquetFile, rows: 24 });
+    const table = arrow.tableFromIPC(fs.readFileSync(arrowFile));
+    const bytes = fs.readFileSync(parquetFile);
+    const file = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+    const meta = parquetMetadata(file);
+    const columns = table.schema.fields.map((f) => f.name);
+    expect(meta.schema.slice(1).map((e) => e.name)).toEqual(columns);
+    expect(Number(meta.num_rows)).toBe(table.numRows);
+    // Types: text (dictionary-encoded in Arrow) as UTF8 byte arrays, Float64 as DOUBLE; every column nullable.
+    for (const [i, f] of table.schema.fields.entries()) {
+      const e = meta.schema[i + 1]!;
+      expect(e.repetition_type, f.name).toBe("OPTIONAL");
+      if (arrow.DataType.isDictionary(f.type)) expect([e.type, e.converted_type], f.name).toEqual(["BYTE_ARRAY", "UTF8"]);
+      else expect([String(f.type), e.type], f.name).toEqual(["Float64", "DOUBLE"]);
+    }
+    const rows = await parquetRowsOf(parquetFile);
+    expect(rows).toHaveLength(table.numRows);
+    for (const [i, name] of columns.entries()) {
+      const want = Array.from(table.getChildAt(i)!), got = rows.map((r) => r[name]);
+      expect(got, name).toEqual(want);
+    }
+    // The jobs' latency columns are nulls in both, not zeros.
+    expect(rows.filter((r) => r.role === "job").map((r) => r.p99_us)).toEqual(Array(8).fill(null));
+    expect(fs.readdirSync(out).filter((f) => f.endsWith(".tmp"))).toEqual([]);
   });
 
   it("gives each point the numbers of a replay of its scenario, the load multiplying the open-loop rate", async () => {
@@ -56,7 +90,7 @@ describe("sweep <plan.json>", () => {
     expect(at(2) / at(1)).toBeGreaterThan(1.7);
   });
 
-  it("resumes: a rerun keeps every point, and a deleted point is the only one run again, to the same rows", () => {
+  it("resumes: a rerun keeps every point, and a deleted point is the only one run again, to the same rows", async () => {
     const before = withoutWall(rowsOf(path.join(out, "sweep.arrow")));
     const again = JSON.parse(runCli(["sweep", planFile, "-o", out, "--json"]).stdout);
     expect(again).toMatchObject({ points: 16, kept: 16, ran: 0 });
@@ -65,6 +99,18 @@ describe("sweep <plan.json>", () => {
     const third = JSON.parse(runCli(["sweep", planFile, "-o", out, "--json"]).stdout);
     expect(third).toMatchObject({ kept: 15, ran: 1, workers: 1 });
     expect(withoutWall(rowsOf(path.join(out, "sweep.arrow")))).toEqual(before);
+    expect(withoutWall(await parquetRowsOf(path.join(out, "sweep.parquet")))).toEqual(before); // rewritten with it
+  });
+
+  it("leaves no partial sweep.parquet when it cannot write it, and fails", () => {
+    const o = path.join(dir, "blocked");
+    fs.cpSync(path.join(out, "points"), path.join(o, "points"), { recursive: true }); // every point kept: nothing to run
+    fs.mkdirSync(path.join(o, "sweep.parquet")); // a folder in the way: the rename onto it fails
+    const r = runCli(["sweep", planFile, "-o", o, "--json"]);
+    expect(r.status, r.stderr).not.toBe(0);
+    expect(r.stderr).toMatch(/sweep\.parquet/);
+    expect(fs.statSync(path.join(o, "sweep.parquet")).isDirectory()).toBe(true);
+    expect(fs.readdirSync(o).filter((f) => f.endsWith(".tmp"))).toEqual([]);
   });
 
   it("gives the same rows on one worker as on two", () => {

@@ -86,7 +86,7 @@ export function toArrowDir(tables: SqlTable[], dir: string): string {
   return dir;
 }
 
-/** A folder with one `<TABLE>.parquet` per table (hyparquet-writer, a dev dependency), row groups of `rowGroupSize`. */
+/** A folder with one `<TABLE>.parquet` per table (hyparquet-writer, which src/util/parquet.ts also uses), row groups of `rowGroupSize`. */
 export async function toParquetDir(tables: SqlTable[], dir: string, rowGroupSize = 1000): Promise<string> {
   const { parquetWriteBuffer } = await import("hyparquet-writer");
   fs.mkdirSync(dir, { recursive: true });

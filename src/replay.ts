@@ -56,6 +56,8 @@ export interface ScenarioSpec {
   readonly sloUs?: number | null;
   /** Keep every kernel execution for timelines. */
   readonly record?: boolean;
+  /** Slowdown of blocks on SMs shared with another tenant (src/sim/co-residency.ts); default: the calibration's. */
+  readonly coResidentSlowdown?: number;
 }
 
 export interface ReplayResult {
@@ -129,6 +131,7 @@ export async function replay(spec: ScenarioSpec): Promise<ReplayResult> {
     timing: cal.timing,
     power: cal.power ?? powerParamsFor(gpu),
     policy: entry.make(spec.policyOptions ?? {}),
+    coResidentSlowdown: spec.coResidentSlowdown ?? cal.interference?.coResidentSlowdown ?? 0,
     tenants: withClocks,
     durationNs,
     record: spec.record,

@@ -23,6 +23,16 @@ export interface Calibration {
   timing: TimingCalibration;
   /** Present when the measurements carried board power. */
   power?: PowerParams;
+  /** Present when the interference microbenchmark was measured (tools/measure/interference.sh). */
+  interference?: InterferenceParams;
+}
+
+/** How kernels of different tenants slow each other down beyond what the timing and bandwidth models give. */
+export interface InterferenceParams {
+  /** Extra time of a kernel's blocks on SMs that also hold another tenant's blocks, as a fraction of their time alone (src/sim/co-residency.ts). */
+  coResidentSlowdown: number;
+  /** The measurements it was fitted on, and how. */
+  fittedOn: string;
 }
 
 /** Where the shipped calibration of a GPU lives. */
@@ -58,6 +68,10 @@ export function parseCalibration(text: string, file: string): Calibration {
     const ok = Array.isArray(curves.names) && Number.isFinite(curves.fullSms) && Array.isArray(curves.entries)
       && curves.entries.every((e) => Array.isArray(e) && e.length === width && e.every(Number.isFinite) && e[0]! >= 0 && e[0]! < curves.names.length);
     if (!ok) throw new Error(`${file}: malformed timing.curves (each entry: name index, threads, grid, µs, one residual per SM count)`);
+  }
+  const inter = obj.interference;
+  if (inter !== undefined && !(Number.isFinite(inter.coResidentSlowdown) && inter.coResidentSlowdown >= 0 && typeof inter.fittedOn === "string")) {
+    throw new Error(`${file}: malformed interference (coResidentSlowdown ≥ 0 and fittedOn)`);
   }
   return obj;
 }

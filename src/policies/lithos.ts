@@ -181,6 +181,8 @@ export function makeLithos(options: LithosOptions = {}): Policy {
 
   return {
     name: o.name,
+    // TPC masks keep tenants' blocks on disjoint TPCs (lithos.md §2.2).
+    sharesSms: !o.tpcScheduling,
 
     atomize(view, k) {
       if (!o.tpcScheduling || !o.atomization) return 1;

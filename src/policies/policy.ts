@@ -126,6 +126,11 @@ export interface Policy {
   onKernelDone?(view: SchedulerView, k: KernelWork, runNs: number): void;
   /** What the policy has to say at the end of a run (counters, predictor error), for the result. */
   report?(): Record<string, unknown>;
+  /**
+   * False when the policy keeps tenants on disjoint SMs (LithOS's TPC masks); default true: one hardware block
+   * dispatcher places blocks of every tenant, so they share SMs once their spreads exceed the GPU (src/sim/co-residency.ts).
+   */
+  readonly sharesSms?: boolean;
   /** Pools the GPU is cut into (MIG); default: one pool, the whole GPU. */
   pools?(gpu: GpuSpec, tenants: readonly TenantView[]): { pools: PoolSpec[]; tenantPool: number[] };
 }

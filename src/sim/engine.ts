@@ -13,6 +13,7 @@ import type { KernelWork, Policy, PoolSpec, SchedulerView, TenantView } from "..
 import { OP_KERNEL, OP_MEMOP, type Workload } from "../workload/workload";
 import { EventQueue } from "./event-queue";
 import { HostThread, type HostPort } from "./host";
+import { physicalSpan, sharedFraction } from "./co-residency";
 import { capOn, DONE, Job, RUNNING, WAITING, wavesOn } from "./job";
 import { PowerMeter } from "./power-meter";
 import { KernelRecorder } from "./recorder";
@@ -46,6 +47,11 @@ export interface SimOptions {
   readonly timing: TimingCalibration;
   readonly power: PowerParams;
   readonly policy: Policy;
+  /**
+   * How much slower a kernel's blocks run on SMs that also hold another tenant's blocks (./co-residency.ts), as a
+   * fraction of their time alone: 0 (the default) leaves co-resident blocks at full speed.
+   */
+  readonly coResidentSlowdown?: number;
   readonly tenants: readonly SimTenant[];
   /** Jobs start no iteration at or after this time; services take arrivals until then. ns. */
   readonly durationNs: number;
@@ -102,7 +108,8 @@ const EV_HOST = 0, EV_READY = 1, EV_JOB = 2, EV_RECLAIM = 3, EV_TIMER = 4, EV_PO
 /** Power activity of a kernel class: tensor-core GEMMs draw the SM power of "compute", streaming kernels "memory". */
 const ACTIVITY: Readonly<Record<KernelClass, number>> = { compute: 0, skinny: 0, memory: 1, norm: 1, reduce: 1, other: 2 };
 
-interface Pool { spec: PoolSpec; free: number; demand: number; stretch: number }
+/** `span`: physical SMs its running kernels' blocks sit on; `tenantSpan`: the same per tenant (./co-residency.ts). */
+interface Pool { spec: PoolSpec; free: number; demand: number; stretch: number; span: number; tenantSpan: Float64Array }
 
 interface StreamState {
   readonly tenant: number;
@@ -197,6 +204,8 @@ class Engine implements SchedulerView {
    */
   private versionSeq = 0;
   private dirty = false;
+  /** Slowdown of blocks on SMs shared with another tenant (0: none), when the policy lets tenants share SMs. */
+  private readonly coResident: number;
   private kernelsExecuted = 0;
   private events = 0;
 
@@ -212,7 +221,8 @@ class Engine implements SchedulerView {
     };
     this.pools = layout.pools;
     this.tenants = views.map((v, i) => ({ ...v, pool: layout.tenantPool[i]! }));
-    this.poolState = this.pools.map((spec) => ({ spec, free: spec.smCount, demand: 0, stretch: 1 }));
+    this.poolState = this.pools.map((spec) => ({ spec, free: spec.smCount, demand: 0, stretch: 1, span: 0, tenantSpan: new Float64Array(views.length) }));
+    this.coResident = o.policy.sharesSms === false ? 0 : Math.max(0, o.coResidentSlowdown ?? 0);
     // Per-SM DRAM bandwidth: measured on the H200 (~119 GB/s per SM, saturating at ~37 SMs; hardware.md §1);
     // elsewhere assumed to saturate at the same 28% of the SMs.
     this.perSmBandwidth = o.gpu.memBandwidthPerSmBytesPerS ?? o.gpu.memBandwidthBytesPerS / (0.28 * o.gpu.smCount);
@@ -532,6 +542,9 @@ class Engine implements SchedulerView {
     j.waves = wavesOn(j.blocks, j.resident, sms);
     j.inLastWave = j.waves <= 1 || j.remaining <= 1 / j.waves + 1e-9;
     j.cap = cap;
+    j.span = physicalSpan(j.blocks, j.resident, sms, j.waves, j.inLastWave);
+    pool.span += j.span;
+    pool.tenantSpan[j.tenant]! += j.span;
     const bw = Math.min(pool.spec.memBandwidthBytesPerS, sms * this.perSmBandwidth);
     j.demand = dramShare(j.kernel, sms, this.meter.clockMHz) * bw;
     this.meter.accumulate(this.now);
@@ -569,6 +582,9 @@ class Engine implements SchedulerView {
     if (j.cap === 0 && j.demand === 0) return;
     const pool = this.poolState[this.tenants[j.tenant]!.pool]!;
     this.meter.accumulate(this.now);
+    pool.span -= j.span;
+    pool.tenantSpan[j.tenant]! -= j.span;
+    j.span = 0;
     const st = this.state[j.tenant]!;
     st.smNs += j.cap * (this.now - j.heldSince);
     pool.free += j.cap;
@@ -583,20 +599,31 @@ class Engine implements SchedulerView {
 
   /**
    * Re-plans after an allocation change in a pool: every running job of the pool if its bandwidth stretch
-   * moved (their memory parts change), else only `touched`.
+   * moved (their memory parts change), else `touched` and any job whose share of SMs with other tenants moved.
    */
   private settlePool(poolIndex: number, touched: Job | null): void {
     const pool = this.poolState[poolIndex]!;
     const stretch = Math.max(1, pool.demand / pool.spec.memBandwidthBytesPerS);
-    if (Math.abs(stretch - pool.stretch) > 1e-9) {
-      pool.stretch = stretch;
+    const all = Math.abs(stretch - pool.stretch) > 1e-9;
+    if (all) pool.stretch = stretch;
+    if (all || this.coResident > 0) {
       for (const r of this.running) {
         if (this.tenants[r.tenant]!.pool !== poolIndex) continue;
+        const contention = this.contention(r, pool);
+        if (!all && r !== touched && Math.abs(contention - r.contention) <= 1e-9) continue;
+        r.contention = contention;
         r.advance(this.now);
         this.retime(r);
       }
     } else if (touched) this.retime(touched);
     this.updateTraffic();
+  }
+
+  /** A running job's slowdown from blocks of other tenants on its SMs (1: none). */
+  private contention(j: Job, pool: Pool): number {
+    if (this.coResident === 0 || j.span === 0) return 1;
+    const others = pool.span - pool.tenantSpan[j.tenant]!;
+    return 1 + this.coResident * sharedFraction(j.span, others, pool.spec.smCount);
   }
 
   /** DRAM traffic for the power model: each pool's demand as its stretch lets it through, plus copies. */
@@ -612,7 +639,7 @@ class Engine implements SchedulerView {
   /** Sets a running job's rate from the timing model and queues its next milestone (last wave or end). */
   private retime(j: Job): void {
     const pool = this.poolState[this.tenants[j.tenant]!.pool]!;
-    const ns = preparedUs(j.kernel, j.sms, this.meter.clockMHz, 1 / pool.stretch) * 1e3;
+    const ns = preparedUs(j.kernel, j.sms, this.meter.clockMHz, 1 / pool.stretch) * 1e3 * j.contention;
     j.rate = 1 / Math.max(ns, 1e-3);
     const lastWaveAt = j.inLastWave ? 0 : 1 / j.waves;
     const at = this.now + Math.max(0, j.remaining - lastWaveAt) / j.rate;

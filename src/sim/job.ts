@@ -37,6 +37,9 @@ export class Job implements KernelWork {
   heldSince = 0;
   /** DRAM traffic it asks for at the current plan, bytes/s. */
   demand = 0;
+  /** Physical SMs its blocks sit on now (../sim/co-residency.ts), and its slowdown from other tenants' blocks on them. */
+  span = 0;
+  contention = 1;
   /** Power activity class: 0 compute, 1 memory, 2 other. */
   activity = 2;
   key = 0;

@@ -1,0 +1,74 @@
+/**
+ * Blocks of different tenants on the same SMs: which SMs a kernel's blocks sit on, how much of a kernel's spread
+ * overlaps other tenants', and the engine's slowdown of co-resident blocks on the real H200 co-location workloads.
+ */
+import * as path from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { calibrationFor } from "../../src/gpu/calibration";
+import { gpuSpec } from "../../src/gpu/specs";
+import { POLICIES } from "../../src/policies";
+import { physicalSpan, sharedFraction } from "../../src/sim/co-residency";
+import { simulate, type SimResult, type SimTenant } from "../../src/sim/engine";
+import { poissonArrivals } from "../../src/workload/arrivals";
+import { loadWorkload } from "../../src/workload/extract";
+import type { Workload } from "../../src/workload/workload";
+import { H200 } from "../helpers/fixtures";
+
+describe("physicalSpan", () => {
+  it("is every SM a kernel spreads over until its last wave", () => {
+    expect(physicalSpan(1000, 2, 132, 4, false)).toBe(132);
+  });
+  it("is one SM per last-wave block (breadth-first), at most its spread, in its last wave", () => {
+    // 300 blocks, 2 per SM on 132 SMs: two waves, 36 blocks in the last.
+    expect(physicalSpan(300, 2, 132, 2, true)).toBe(36);
+    expect(physicalSpan(32, 4, 132, 1, true)).toBe(32);
+    expect(physicalSpan(500, 4, 100, 2, true)).toBe(100);
+  });
+});
+
+describe("sharedFraction", () => {
+  it("is zero while the spreads fit the pool side by side", () => {
+    expect(sharedFraction(32, 100, 132)).toBe(0);
+    expect(sharedFraction(32, 0, 132)).toBe(0);
+  });
+  it("is the excess over the pool, as a share of the kernel's own spread", () => {
+    // A 32-SM kernel beside 132 SMs of another tenant's blocks: all of its SMs are shared.
+    expect(sharedFraction(32, 132, 132)).toBe(1);
+    // The other way round: 32 of the 132.
+    expect(sharedFraction(132, 32, 132)).toBeCloseTo(32 / 132, 12);
+    expect(sharedFraction(100, 60, 132)).toBeCloseTo(28 / 100, 12);
+  });
+});
+
+describe("the engine", () => {
+  const gpu = gpuSpec("h200");
+  const cal = calibrationFor(gpu);
+  let service: Workload, job: Workload;
+  beforeAll(async () => {
+    service = await loadWorkload(path.join(H200, "resnet50_graph_infer_bs1.pt.trace.json.gz"));
+    job = await loadWorkload(path.join(H200, "resnet50_colo_train_bs64.pt.trace.json.gz"));
+  });
+  const tenants = (): SimTenant[] => [
+    { name: "hp", workload: service, role: "service", arrivals: poissonArrivals(300, 0.5e9, 1), priority: 1 },
+    { name: "be", workload: job, role: "job" },
+  ];
+  const run = (policy: string, coResidentSlowdown: number, ts = tenants()): SimResult =>
+    simulate({ gpu, timing: cal.timing, power: cal.power!, policy: POLICIES[policy]!.make({}), tenants: ts, durationNs: 0.5e9, coResidentSlowdown });
+  const total = (r: SimResult, t: number) => r.tenants[t]!.latenciesNs.reduce((a, b) => a + b, 0);
+
+  it("slows both tenants under MPS when their blocks share SMs, more the larger the slowdown", () => {
+    const none = run("mps", 0), some = run("mps", 0.5), more = run("mps", 1);
+    expect(total(some, 0)).toBeGreaterThan(total(none, 0));
+    expect(total(more, 0)).toBeGreaterThan(total(some, 0));
+    expect(more.tenants[1]!.completionsNs.length).toBeLessThanOrEqual(none.tenants[1]!.completionsNs.length);
+  });
+
+  it("leaves a tenant alone untouched: nobody shares its SMs", () => {
+    const alone = [tenants()[0]!];
+    expect(run("mps", 1, alone).tenants[0]!.latenciesNs).toEqual(run("mps", 0, alone).tenants[0]!.latenciesNs);
+  });
+
+  it("leaves LithOS untouched: its TPC masks keep tenants on disjoint SMs", () => {
+    expect(run("lithos", 1).tenants[0]!.latenciesNs).toEqual(run("lithos", 0).tenants[0]!.latenciesNs);
+  });
+});

@@ -8,6 +8,7 @@ import { gpuSpec, mpsSmsForPercentage, type GpuSpec } from "./gpu/specs";
 import { policyEntry, type PolicyOptions } from "./policies";
 import { simulate, type SimResult, type SimTenant } from "./sim/engine";
 import { aloneClockMHz } from "./sim/recorded-clock";
+import type { LoadedLatencyCurve } from "./sim/memory-load";
 import { mps } from "./policies/mps";
 import { summarize, type ReplaySummary } from "./metrics/summary";
 import { arrivalsFromFile, poissonArrivals, uniformArrivals } from "./workload/arrivals";
@@ -58,6 +59,8 @@ export interface ScenarioSpec {
   readonly record?: boolean;
   /** Slowdown of blocks on SMs shared with another tenant (src/sim/co-residency.ts); default: the calibration's. */
   readonly coResidentSlowdown?: number;
+  /** Slowdown of latency-bound kernels under other tenants' DRAM traffic (src/sim/memory-load.ts); null turns it off; default: the calibration's. */
+  readonly loadedLatency?: LoadedLatencyCurve | null;
 }
 
 export interface ReplayResult {
@@ -132,6 +135,7 @@ export async function replay(spec: ScenarioSpec): Promise<ReplayResult> {
     power: cal.power ?? powerParamsFor(gpu),
     policy: entry.make(spec.policyOptions ?? {}),
     coResidentSlowdown: spec.coResidentSlowdown ?? cal.interference?.coResidentSlowdown ?? 0,
+    loadedLatency: spec.loadedLatency !== undefined ? spec.loadedLatency : (cal.interference?.loadedLatency ?? null),
     tenants: withClocks,
     durationNs,
     record: spec.record,

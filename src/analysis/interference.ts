@@ -1,102 +1,101 @@
 /**
- * The interference microbenchmark (tools/measure/interference.sh) replayed: the ResNet-50 service's requests one at
- * a time (closed loop) beside a synthetic co-runner launching back to back, a tensor-core GEMM or a large device copy,
- * either as two MPS clients (their blocks share SMs once their spreads exceed the GPU) or in complementary green
- * contexts of 66 SMs each (disjoint SMs: only L2, DRAM and power shared). Each condition's service slowdown (request
- * time beside the co-runner over request time without it) measured next to simulated, and the co-runner's
- * iterations/s. `fitCoResidentSlowdown` fits the engine's one interference parameter on the MPS conditions; the
- * green-context conditions, where it plays no part, check the bandwidth model, and the co-location runs of
- * shared/calibration/h200/colocation stay out of the fit.
+ * The interference microbenchmark (tools/measure/interference.py sweep) replayed: the ResNet-50 service's requests one
+ * at a time (closed loop) in a green context, beside a co-runner launching back to back in the complementary green
+ * context (disjoint SMs: only L2, DRAM, power and the front end shared), or beside device-to-device copies on the
+ * copy engines. Co-runners: a DRAM-streaming elementwise kernel on 8…66 SMs, a tensor-core GEMM, the copies.
+ *
+ * `loadedLatencyCurve` turns the streaming rows into the engine's loaded-latency curve (service slowdown against the
+ * co-runner's measured DRAM utilisation); `interferenceConditions` replays every row, streaming ones included, so
+ * the copies and the GEMM check the curve out of sample. The co-location runs of shared/calibration/h200/colocation
+ * stay out of it.
  */
 import * as fs from "node:fs";
-import * as path from "node:path";
+import { gpuSpec } from "../gpu/specs";
 import { replay, type TenantSpec } from "../replay";
+import type { LoadedLatencyCurve } from "../sim/memory-load";
 import type { Workload } from "../workload/workload";
 
-/** One measured result file of interference.py. */
-interface Measured { role: "svc" | "hog" | "gc"; p50_us?: number; its?: number; hog_its?: number | null; svc_sms?: number; hog_sms?: number }
+interface Stats { p50_us: number }
+/** One condition of the sweep, as interference.py writes it. */
+export interface SweepRow {
+  kind: "copy" | "stream" | "gemm";
+  svc_sms: number;
+  hog_sms: number;
+  svc_alone: Stats;
+  svc_with: Stats;
+  hog_alone_its: number;
+  hog_with_its: number;
+  hog_alone_gbps: number;
+  hog_with_gbps: number;
+}
+export interface InterferenceSweep { gpu: string; sms: number; rows: SweepRow[] }
+
+export function readInterferenceSweep(file: string): InterferenceSweep {
+  const obj = JSON.parse(fs.readFileSync(file, "utf8")) as InterferenceSweep & { role?: string };
+  if (obj.role !== "sweep" || !Array.isArray(obj.rows) || !(obj.sms > 0)) throw new Error("not an interference sweep (tools/measure/interference.py sweep writes one)");
+  for (const r of obj.rows) {
+    if (!["copy", "stream", "gemm"].includes(r.kind) || !(r.svc_alone?.p50_us > 0) || !(r.svc_with?.p50_us > 0) || !(r.hog_with_gbps >= 0)) throw new Error(`malformed row ${JSON.stringify(r).slice(0, 80)}`);
+  }
+  return obj;
+}
+
+const slowdown = (r: SweepRow) => r.svc_with.p50_us / r.svc_alone.p50_us;
+
+/**
+ * The loaded-latency curve from the streaming rows: each row's service slowdown at the DRAM utilisation its co-runner
+ * reached beside the service (measured bytes/s over the GPU's peak), in ascending utilisation, kept non-decreasing
+ * (a point below an earlier one takes the earlier value: the curve must not reward more load).
+ */
+export function loadedLatencyCurve(sweep: InterferenceSweep, peakBytesPerS: number): LoadedLatencyCurve {
+  const pts = sweep.rows.filter((r) => r.kind === "stream").map((r) => [Math.min(1, (r.hog_with_gbps * 1e9) / peakBytesPerS), slowdown(r)] as const).sort((a, b) => a[0] - b[0]);
+  const utilisation = [0], out = [1];
+  for (const [u, s] of pts) {
+    if (u <= utilisation[utilisation.length - 1]!) continue;
+    utilisation.push(Math.round(u * 1e4) / 1e4);
+    out.push(Math.round(Math.max(s, out[out.length - 1]!) * 1e3) / 1e3);
+  }
+  return { utilisation, slowdown: out };
+}
 
 export interface InterferenceCondition {
-  /** "mps" (two MPS clients) or "green" (complementary green contexts). */
-  readonly sharing: "mps" | "green";
-  readonly coRunner: "gemm" | "copy";
+  readonly coRunner: "copy" | "stream" | "gemm";
+  readonly serviceSms: number;
+  readonly coRunnerSms: number;
+  /** Co-runner DRAM utilisation beside the service, measured (bytes moved / peak). */
+  readonly measuredUtilisation: number;
   /** Service request time beside the co-runner over without it (p50), measured and simulated. */
   readonly measuredSlowdown: number;
-  simulatedSlowdown: number;
+  readonly simulatedSlowdown: number;
+  /** Simulated with the sweep's own loaded-latency curve (`loadedLatencyCurve`; the streaming rows are its data). */
+  readonly withCurveSlowdown: number;
   /** Co-runner iterations/s beside the service, measured and simulated. */
-  readonly measuredIts: number | null;
-  simulatedIts: number;
+  readonly measuredIts: number;
+  readonly simulatedIts: number;
 }
 
-export interface InterferenceData {
-  readonly dir: string;
-  readonly measured: Map<string, Measured>;
-  readonly coRunners: Record<"gemm" | "copy", Workload>;
-}
-
-const read = (dir: string, name: string): Measured => {
-  const file = path.join(dir, `${name}.json`);
-  if (!fs.existsSync(file)) throw new Error(`${file}: missing (tools/measure/interference.sh writes it)`);
-  return JSON.parse(fs.readFileSync(file, "utf8")) as Measured;
-};
-
-export const INTERFERENCE_FILES = ["mps_svc_alone", "mps_gemm_alone", "mps_copy_alone", "mps_svc_gemm", "mps_gemm_svc", "mps_svc_copy", "mps_copy_svc", "gc66_none", "gc66_gemm", "gc66_copy"] as const;
-
-export function readInterference(dir: string, coRunners: Record<"gemm" | "copy", Workload>): InterferenceData {
-  return { dir, coRunners, measured: new Map(INTERFERENCE_FILES.map((n) => [n, read(dir, n)])) };
-}
-
-/** Replays every condition at `coResidentSlowdown` (default: the calibration's). */
-export async function interferenceConditions(data: InterferenceData, service: Workload, options: { coResidentSlowdown?: number; durationS?: number; gpu?: string } = {}): Promise<InterferenceCondition[]> {
-  const m = data.measured;
-  const durationS = options.durationS ?? 1;
-  const base = { gpu: options.gpu ?? "h200", durationS, seed: 1, coResidentSlowdown: options.coResidentSlowdown };
-  const svc = (limitPct: number | null): TenantSpec => ({ name: "service", trace: service, arrival: { kind: "closed-loop", concurrency: 1 }, limitPct });
-  const hog = (kind: "gemm" | "copy", limitPct: number | null): TenantSpec => ({ name: kind, trace: data.coRunners[kind], arrival: { kind: "back-to-back" }, gapUs: 0, limitPct });
-  const p50 = async (policy: string, tenants: TenantSpec[]) => {
-    const r = await replay({ ...base, policy, tenants });
-    const t = r.summary.tenants;
-    return { p50: (t[0] as { p50_us: number }).p50_us, its: tenants.length > 1 ? (t[1] as { throughput_its: number }).throughput_its : 0 };
-  };
+/** Replays every row of the sweep with the calibration as it is, and with the sweep's own loaded-latency curve. */
+export async function interferenceConditions(sweep: InterferenceSweep, service: Workload, coRunners: Record<"copy" | "stream" | "gemm", Workload>, options: { gpu?: string; durationS?: number } = {}): Promise<InterferenceCondition[]> {
+  const gpu = options.gpu ?? "h200";
+  const spec = gpuSpec(gpu);
+  const curve = loadedLatencyCurve(sweep, spec.memBandwidthBytesPerS);
+  const base = { gpu, durationS: options.durationS ?? 1, seed: 1 };
+  // Green contexts of n SMs as MPS limits that give exactly n SMs (n even: whole TPCs).
+  const pct = (n: number) => (n >= spec.smCount ? null : (100 * n) / spec.smCount + 1e-6);
+  const svc = (n: number): TenantSpec => ({ name: "service", trace: service, arrival: { kind: "closed-loop", concurrency: 1 }, limitPct: pct(n) });
+  const hog = (kind: SweepRow["kind"], n: number): TenantSpec => ({ name: kind, trace: coRunners[kind], arrival: { kind: "back-to-back" }, gapUs: 0, limitPct: kind === "copy" ? null : pct(n) });
   const out: InterferenceCondition[] = [];
-  // Green contexts of 66 SMs: the MPS limit that gives 66 SMs (50%) keeps each tenant on its own SMs.
-  const half = 50;
-  const aloneMps = await p50("mps", [svc(null)]);
-  const aloneGreen = await p50("mps-limit", [svc(half)]);
-  for (const kind of ["gemm", "copy"] as const) {
-    const mps = await p50("mps", [svc(null), hog(kind, null)]);
+  for (const r of sweep.rows) {
+    const svcSms = Math.min(r.svc_sms, spec.smCount);
+    const alone = await replay({ ...base, policy: "mps-limit", tenants: [svc(svcSms)] });
+    const both = await replay({ ...base, policy: "mps-limit", tenants: [svc(svcSms), hog(r.kind, r.hog_sms)] });
+    const withCurve = await replay({ ...base, policy: "mps-limit", loadedLatency: curve, tenants: [svc(svcSms), hog(r.kind, r.hog_sms)] });
+    const p50 = (x: typeof alone) => (x.summary.tenants[0] as { p50_us: number }).p50_us;
     out.push({
-      sharing: "mps", coRunner: kind,
-      measuredSlowdown: m.get(`mps_svc_${kind}`)!.p50_us! / m.get("mps_svc_alone")!.p50_us!, simulatedSlowdown: mps.p50 / aloneMps.p50,
-      measuredIts: m.get(`mps_${kind}_svc`)!.its ?? null, simulatedIts: mps.its,
-    });
-    const green = await p50("mps-limit", [svc(half), hog(kind, half)]);
-    out.push({
-      sharing: "green", coRunner: kind,
-      measuredSlowdown: m.get(`gc66_${kind}`)!.p50_us! / m.get("gc66_none")!.p50_us!, simulatedSlowdown: green.p50 / aloneGreen.p50,
-      measuredIts: m.get(`gc66_${kind}`)!.hog_its ?? null, simulatedIts: green.its,
+      coRunner: r.kind, serviceSms: svcSms, coRunnerSms: r.hog_sms,
+      measuredUtilisation: (r.hog_with_gbps * 1e9) / spec.memBandwidthBytesPerS,
+      measuredSlowdown: slowdown(r), simulatedSlowdown: p50(both) / p50(alone), withCurveSlowdown: p50(withCurve) / p50(alone),
+      measuredIts: r.hog_with_its, simulatedIts: (both.summary.tenants[1] as { throughput_its: number }).throughput_its,
     });
   }
   return out;
-}
-
-/**
- * The co-resident slowdown that best reproduces the measured MPS conditions' service slowdowns (least squares on
- * their logarithms), by golden-section search over 0 … `max`. Returns it with the conditions replayed at it.
- */
-export async function fitCoResidentSlowdown(data: InterferenceData, service: Workload, options: { max?: number; durationS?: number; gpu?: string } = {}): Promise<{ coResidentSlowdown: number; conditions: InterferenceCondition[] }> {
-  const loss = async (g: number) => {
-    const c = await interferenceConditions(data, service, { ...options, coResidentSlowdown: g });
-    return c.filter((x) => x.sharing === "mps").reduce((s, x) => s + Math.log(x.simulatedSlowdown / x.measuredSlowdown) ** 2, 0);
-  };
-  let lo = 0, hi = options.max ?? 3;
-  const phi = (Math.sqrt(5) - 1) / 2;
-  let a = hi - phi * (hi - lo), b = lo + phi * (hi - lo);
-  let fa = await loss(a), fb = await loss(b);
-  while (hi - lo > 0.01) {
-    if (fa <= fb) { hi = b; b = a; fb = fa; a = hi - phi * (hi - lo); fa = await loss(a); }
-    else { lo = a; a = b; fa = fb; b = lo + phi * (hi - lo); fb = await loss(b); }
-  }
-  const g = Math.round(((lo + hi) / 2) * 100) / 100;
-  return { coResidentSlowdown: g, conditions: await interferenceConditions(data, service, { ...options, coResidentSlowdown: g }) };
 }

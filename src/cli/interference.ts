@@ -1,28 +1,27 @@
 /**
- * `lithos-replay interference <measured-dir> --hp <service trace> [--fit <calibration.json>] [--gpu h200] [--json]`:
- * the interference microbenchmark (tools/measure/interference.sh) replayed, service slowdown and co-runner
- * iterations/s measured next to simulated under MPS and green contexts. The co-runners' traces are the folder's
- * `gemm_hog.pt.trace.json.gz` and `copy_hog.pt.trace.json.gz`. `--fit` fits the co-resident slowdown on the MPS
- * conditions and writes it into the calibration file (its other contents kept).
+ * `lithos-replay interference <sweep-dir> --hp <service trace> [--gpu h200] [--fit <calibration.json>] [--json]`:
+ * the interference microbenchmark (tools/measure/interference.py sweep) replayed: service slowdown and co-runner
+ * iterations/s, measured next to simulated, for every co-runner. The folder holds `sweep.json` and the co-runners'
+ * traces (`copy_hog.pt.trace.json.gz`, `stream_hog…`, `gemm_hog…`). Each row is replayed with the calibration as it
+ * is and with the loaded-latency curve the sweep's streaming rows give; `--fit` writes that curve into a calibration
+ * file (its other contents kept).
  */
-import * as fs from "node:fs";
 import * as path from "node:path";
-import { fitCoResidentSlowdown, interferenceConditions, readInterference, type InterferenceCondition } from "../analysis/interference";
-import { calibrationFor, formatCalibration, readCalibration } from "../gpu/calibration";
+import { interferenceConditions, loadedLatencyCurve, readInterferenceSweep, type InterferenceCondition, type InterferenceSweep } from "../analysis/interference";
+import { formatCalibration, readCalibration } from "../gpu/calibration";
 import { parseArgs, UsageError } from "./args";
 import { gpuOption } from "./gpu-option";
 import { InputError, writeOutput } from "./output";
 import { workloadInput } from "./workload-option";
 
-export const INTERFERENCE_USAGE = "lithos-replay interference <measured-dir> --hp <service trace> [--fit <calibration.json>] [--gpu h200] [--json]";
+export const INTERFERENCE_USAGE = "lithos-replay interference <sweep-dir> --hp <service trace> [--gpu h200] [--fit <calibration.json>] [--json]";
 
-const pct = (x: number) => `${x >= 1 ? "+" : ""}${((x - 1) * 100).toFixed(0)}%`;
+const x = (v: number) => `${v.toFixed(2)}×`;
 
-export function formatInterference(rows: readonly InterferenceCondition[], coResidentSlowdown: number): string {
-  const lines = [`co-resident slowdown ${coResidentSlowdown}`, "sharing  co-runner  service slowdown meas/sim   co-runner it/s meas/sim"];
+export function formatInterference(rows: readonly InterferenceCondition[]): string {
+  const lines = ["co-runner  SMs svc/co  DRAM util  service slowdown: measured  simulated  with the sweep's curve  co-runner it/s meas/sim"];
   for (const r of rows) {
-    const its = r.measuredIts === null ? "-" : `${r.measuredIts.toFixed(1)} / ${r.simulatedIts.toFixed(1)}`;
-    lines.push(`${r.sharing.padEnd(8)} ${r.coRunner.padEnd(10)} ${`${r.measuredSlowdown.toFixed(2)}× / ${r.simulatedSlowdown.toFixed(2)}× (${pct(r.simulatedSlowdown / r.measuredSlowdown)})`.padEnd(28)} ${its}`);
+    lines.push(`${r.coRunner.padEnd(10)} ${`${r.serviceSms}/${r.coRunnerSms}`.padEnd(11)} ${`${(r.measuredUtilisation * 100).toFixed(0)}%`.padEnd(10)} ${"".padEnd(18)}${x(r.measuredSlowdown).padEnd(10)} ${x(r.simulatedSlowdown).padEnd(10)} ${x(r.withCurveSlowdown).padEnd(23)} ${r.measuredIts.toFixed(1)} / ${r.simulatedIts.toFixed(1)}`);
   }
   return `${lines.join("\n")}\n`;
 }
@@ -31,33 +30,34 @@ export async function interferenceCommand(argv: string[]): Promise<number> {
   const { positionals, options } = parseArgs(argv, ["--hp", "--fit", "--gpu"], ["--json"]);
   if (positionals.length !== 1) throw new UsageError("interference takes one folder of measurements");
   const dir = positionals[0]!;
-  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new InputError(dir, "not a folder of interference measurements");
   const hp = options.get("--hp");
   if (typeof hp !== "string") throw new UsageError("interference needs --hp <service trace>");
   const gpu = gpuOption(options.get("--gpu"));
   const fit = options.get("--fit");
   if (fit !== undefined && typeof fit !== "string") throw new UsageError("--fit takes the calibration file to write into");
-  const service = await workloadInput(hp, "auto");
-  const coRunners = { gemm: await workloadInput(path.join(dir, "gemm_hog.pt.trace.json.gz"), "auto"), copy: await workloadInput(path.join(dir, "copy_hog.pt.trace.json.gz"), "auto") };
-  let data;
+  const file = path.join(dir, "sweep.json");
+  let sweep: InterferenceSweep;
   try {
-    data = readInterference(dir, coRunners);
+    sweep = readInterferenceSweep(file);
   } catch (e) {
-    throw new InputError(dir, (e as Error).message);
+    throw new InputError(file, (e as Error).message.replace(/^ENOENT.*/, "no such file"));
   }
-  let rows: InterferenceCondition[], gamma: number;
+  const service = await workloadInput(hp, "auto");
+  const trace = (k: string) => workloadInput(path.join(dir, `${k}_hog.pt.trace.json.gz`), "auto");
+  const coRunners = { copy: await trace("copy"), stream: await trace("stream"), gemm: await trace("gemm") };
   if (typeof fit === "string") {
     const cal = readCalibration(fit);
-    const r = await fitCoResidentSlowdown(data, service, { gpu: gpu.key });
-    rows = r.conditions; gamma = r.coResidentSlowdown;
-    const mpsRows = rows.filter((x) => x.sharing === "mps").map((x) => `${x.coRunner} ${x.measuredSlowdown.toFixed(2)}×`).join(", ");
-    cal.interference = { coResidentSlowdown: gamma, fittedOn: `${path.basename(dir)}: service slowdown beside each co-runner under MPS (${mpsRows}), least squares on log ratios` };
+    const loadedLatency = loadedLatencyCurve(sweep, gpu.memBandwidthBytesPerS);
+    const rows = sweep.rows.filter((r) => r.kind === "stream").length;
+    cal.interference = {
+      ...(cal.interference ?? {}),
+      loadedLatency,
+      fittedOn: `${path.basename(path.resolve(dir))}/sweep.json (${sweep.gpu}): the ResNet-50 service's request time beside a DRAM-streaming kernel on disjoint SMs (${rows} rows), against its measured DRAM utilisation`,
+    };
     await writeOutput(fit, formatCalibration(cal));
-    process.stderr.write(`wrote ${fit}: co-resident slowdown ${gamma}\n`);
-  } else {
-    rows = await interferenceConditions(data, service, { gpu: gpu.key });
-    gamma = calibrationFor(gpu).interference?.coResidentSlowdown ?? 0;
+    process.stderr.write(`wrote ${fit}: loaded-latency curve at utilisation ${loadedLatency.utilisation.join(", ")}\n`);
   }
-  process.stdout.write(options.has("--json") ? `${JSON.stringify({ co_resident_slowdown: gamma, conditions: rows })}\n` : formatInterference(rows, gamma));
+  const rows = await interferenceConditions(sweep, service, coRunners, { gpu: gpu.key });
+  process.stdout.write(options.has("--json") ? `${JSON.stringify(rows)}\n` : formatInterference(rows));
   return 0;
 }

@@ -11,6 +11,7 @@ import { producer } from "../util/version";
 import { powerParamsFor, type PowerParams } from "./power";
 import type { GpuSpec } from "./specs/spec";
 import type { TimingCalibration } from "./timing";
+import { loadedLatencyProblem, type LoadedLatencyCurve } from "../sim/memory-load";
 
 export const CALIBRATION_VERSION = 1;
 
@@ -29,9 +30,11 @@ export interface Calibration {
 
 /** How kernels of different tenants slow each other down beyond what the timing and bandwidth models give. */
 export interface InterferenceParams {
-  /** Extra time of a kernel's blocks on SMs that also hold another tenant's blocks, as a fraction of their time alone (src/sim/co-residency.ts). */
-  coResidentSlowdown: number;
-  /** The measurements it was fitted on, and how. */
+  /** Extra time of a kernel's blocks on SMs that also hold another tenant's blocks, as a fraction of their time alone (src/sim/co-residency.ts); absent: 0. */
+  coResidentSlowdown?: number;
+  /** Slowdown of latency-bound kernels against other tenants' DRAM utilisation, measured (src/sim/memory-load.ts); absent: none. */
+  loadedLatency?: LoadedLatencyCurve;
+  /** The measurements behind them, and how they were turned into these numbers. */
   fittedOn: string;
 }
 
@@ -70,8 +73,11 @@ export function parseCalibration(text: string, file: string): Calibration {
     if (!ok) throw new Error(`${file}: malformed timing.curves (each entry: name index, threads, grid, µs, one residual per SM count)`);
   }
   const inter = obj.interference;
-  if (inter !== undefined && !(Number.isFinite(inter.coResidentSlowdown) && inter.coResidentSlowdown >= 0 && typeof inter.fittedOn === "string")) {
-    throw new Error(`${file}: malformed interference (coResidentSlowdown ≥ 0 and fittedOn)`);
+  if (inter !== undefined) {
+    if (typeof inter.fittedOn !== "string") throw new Error(`${file}: interference without fittedOn`);
+    if (inter.coResidentSlowdown !== undefined && !(Number.isFinite(inter.coResidentSlowdown) && inter.coResidentSlowdown >= 0)) throw new Error(`${file}: interference.coResidentSlowdown is not a number ≥ 0`);
+    const problem = inter.loadedLatency === undefined ? null : loadedLatencyProblem(inter.loadedLatency);
+    if (problem !== null) throw new Error(`${file}: malformed interference.loadedLatency (${problem})`);
   }
   return obj;
 }

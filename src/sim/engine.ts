@@ -14,6 +14,7 @@ import { OP_KERNEL, OP_MEMOP, type Workload } from "../workload/workload";
 import { EventQueue } from "./event-queue";
 import { HostThread, type HostPort } from "./host";
 import { physicalSpan, sharedFraction } from "./co-residency";
+import { loadedLatencySlowdown, type LoadedLatencyCurve } from "./memory-load";
 import { capOn, DONE, Job, RUNNING, WAITING, wavesOn } from "./job";
 import { PowerMeter } from "./power-meter";
 import { KernelRecorder } from "./recorder";
@@ -52,6 +53,11 @@ export interface SimOptions {
    * fraction of their time alone: 0 (the default) leaves co-resident blocks at full speed.
    */
   readonly coResidentSlowdown?: number;
+  /**
+   * Measured slowdown of a latency-bound kernel against the DRAM utilisation of other tenants (./memory-load.ts):
+   * points of a piecewise-linear curve, utilisation 0 … 1 ascending. Absent: no slowdown below saturation.
+   */
+  readonly loadedLatency?: LoadedLatencyCurve | null;
   readonly tenants: readonly SimTenant[];
   /** Jobs start no iteration at or after this time; services take arrivals until then. ns. */
   readonly durationNs: number;
@@ -108,8 +114,14 @@ const EV_HOST = 0, EV_READY = 1, EV_JOB = 2, EV_RECLAIM = 3, EV_TIMER = 4, EV_PO
 /** Power activity of a kernel class: tensor-core GEMMs draw the SM power of "compute", streaming kernels "memory". */
 const ACTIVITY: Readonly<Record<KernelClass, number>> = { compute: 0, skinny: 0, memory: 1, norm: 1, reduce: 1, other: 2 };
 
-/** `span`: physical SMs its running kernels' blocks sit on; `tenantSpan`: the same per tenant (./co-residency.ts). */
-interface Pool { spec: PoolSpec; free: number; demand: number; stretch: number; span: number; tenantSpan: Float64Array }
+/**
+ * `span`: physical SMs its running kernels' blocks sit on; `tenantSpan`: the same per tenant (./co-residency.ts).
+ * `tenantDemand`: each tenant's share of `demand`; `memop`, `tenantMemop`: DRAM traffic of copies, bytes/s.
+ */
+interface Pool {
+  spec: PoolSpec; free: number; demand: number; stretch: number;
+  span: number; tenantSpan: Float64Array; tenantDemand: Float64Array; memop: number; tenantMemop: Float64Array;
+}
 
 interface StreamState {
   readonly tenant: number;
@@ -206,6 +218,9 @@ class Engine implements SchedulerView {
   private dirty = false;
   /** Slowdown of blocks on SMs shared with another tenant (0: none), when the policy lets tenants share SMs. */
   private readonly coResident: number;
+  private readonly loadedLatency: LoadedLatencyCurve | null;
+  /** Whether any interference term is on: every allocation change then re-plans the pool's running jobs. */
+  private readonly interferes: boolean;
   private kernelsExecuted = 0;
   private events = 0;
 
@@ -221,8 +236,13 @@ class Engine implements SchedulerView {
     };
     this.pools = layout.pools;
     this.tenants = views.map((v, i) => ({ ...v, pool: layout.tenantPool[i]! }));
-    this.poolState = this.pools.map((spec) => ({ spec, free: spec.smCount, demand: 0, stretch: 1, span: 0, tenantSpan: new Float64Array(views.length) }));
+    this.poolState = this.pools.map((spec) => ({
+      spec, free: spec.smCount, demand: 0, stretch: 1,
+      span: 0, tenantSpan: new Float64Array(views.length), tenantDemand: new Float64Array(views.length), memop: 0, tenantMemop: new Float64Array(views.length),
+    }));
     this.coResident = o.policy.sharesSms === false ? 0 : Math.max(0, o.coResidentSlowdown ?? 0);
+    this.loadedLatency = o.loadedLatency ?? null;
+    this.interferes = this.coResident > 0 || this.loadedLatency !== null;
     // Per-SM DRAM bandwidth: measured on the H200 (~119 GB/s per SM, saturating at ~37 SMs; hardware.md §1);
     // elsewhere assumed to saturate at the same 28% of the SMs.
     this.perSmBandwidth = o.gpu.memBandwidthPerSmBytesPerS ?? o.gpu.memBandwidthBytesPerS / (0.28 * o.gpu.smCount);
@@ -380,8 +400,9 @@ class Engine implements SchedulerView {
       }
       case EV_MEMOP: {
         const s = this.streams[a]!;
+        const bw = s.memopBandwidth;
         s.memopBandwidth = 0;
-        this.updateTraffic();
+        this.copyTraffic(s.tenant, -bw);
         this.opDone(a);
         break;
       }
@@ -455,7 +476,7 @@ class Engine implements SchedulerView {
       const dur = st.w.memops.durationNs[item]!;
       const bw = dur > 0 ? (st.w.memops.bytes[item]! / dur) * 1e9 : 0;
       s.memopBandwidth = bw;
-      this.updateTraffic();
+      this.copyTraffic(s.tenant, bw);
       this.queue.push(this.now + dur, EV_MEMOP, si, 0);
     }
   }
@@ -548,8 +569,10 @@ class Engine implements SchedulerView {
     const bw = Math.min(pool.spec.memBandwidthBytesPerS, sms * this.perSmBandwidth);
     j.demand = dramShare(j.kernel, sms, this.meter.clockMHz) * bw;
     this.meter.accumulate(this.now);
+    j.dram = j.demand / bw;
     pool.free -= cap;
     pool.demand += j.demand;
+    pool.tenantDemand[j.tenant]! += j.demand;
     this.noteHeld(this.state[j.tenant]!);
     this.state[j.tenant]!.held += cap;
     this.meter.sms[j.activity]! += cap;
@@ -589,6 +612,7 @@ class Engine implements SchedulerView {
     st.smNs += j.cap * (this.now - j.heldSince);
     pool.free += j.cap;
     pool.demand = Math.max(0, pool.demand - j.demand);
+    pool.tenantDemand[j.tenant] = Math.max(0, pool.tenantDemand[j.tenant]! - j.demand);
     this.noteHeld(st);
     st.held -= j.cap;
     this.meter.sms[j.activity]! -= j.cap;
@@ -606,7 +630,7 @@ class Engine implements SchedulerView {
     const stretch = Math.max(1, pool.demand / pool.spec.memBandwidthBytesPerS);
     const all = Math.abs(stretch - pool.stretch) > 1e-9;
     if (all) pool.stretch = stretch;
-    if (all || this.coResident > 0) {
+    if (all || this.interferes) {
       for (const r of this.running) {
         if (this.tenants[r.tenant]!.pool !== poolIndex) continue;
         const contention = this.contention(r, pool);
@@ -619,11 +643,29 @@ class Engine implements SchedulerView {
     this.updateTraffic();
   }
 
-  /** A running job's slowdown from blocks of other tenants on its SMs (1: none). */
+  /**
+   * A running job's slowdown from other tenants (1: none): their blocks on its SMs, and their DRAM traffic, which
+   * lengthens the memory latency of its latency-bound part (the part not bound by DRAM bandwidth, which the
+   * bandwidth stretch covers).
+   */
   private contention(j: Job, pool: Pool): number {
-    if (this.coResident === 0 || j.span === 0) return 1;
-    const others = pool.span - pool.tenantSpan[j.tenant]!;
-    return 1 + this.coResident * sharedFraction(j.span, others, pool.spec.smCount);
+    let f = 1;
+    if (this.coResident > 0 && j.span > 0) f *= 1 + this.coResident * sharedFraction(j.span, pool.span - pool.tenantSpan[j.tenant]!, pool.spec.smCount);
+    if (this.loadedLatency !== null) {
+      const others = ((pool.demand - pool.tenantDemand[j.tenant]!) / pool.stretch + pool.memop - pool.tenantMemop[j.tenant]!) / pool.spec.memBandwidthBytesPerS;
+      f *= 1 + (loadedLatencySlowdown(this.loadedLatency, others) - 1) * (1 - Math.min(1, j.dram));
+    }
+    return f;
+  }
+
+  /** A tenant's copy started (`bw` > 0) or ended (`bw` < 0): its DRAM traffic, and the interference it causes. */
+  private copyTraffic(tenant: number, bw: number): void {
+    const poolIndex = this.tenants[tenant]!.pool;
+    const pool = this.poolState[poolIndex]!;
+    pool.memop = Math.max(0, pool.memop + bw);
+    pool.tenantMemop[tenant] = Math.max(0, pool.tenantMemop[tenant]! + bw);
+    if (this.loadedLatency !== null) this.settlePool(poolIndex, null);
+    else this.updateTraffic();
   }
 
   /** DRAM traffic for the power model: each pool's demand as its stretch lets it through, plus copies. */

@@ -35,8 +35,9 @@ export class Job implements KernelWork {
   startedAt = -1;
   /** Time its current SM-equivalents were taken, ns (for per-tenant SM·time). */
   heldSince = 0;
-  /** DRAM traffic it asks for at the current plan, bytes/s. */
+  /** DRAM traffic it asks for at the current plan, bytes/s, and as a share of the bandwidth its SMs could draw. */
   demand = 0;
+  dram = 0;
   /** Physical SMs its blocks sit on now (../sim/co-residency.ts), and its slowdown from other tenants' blocks on them. */
   span = 0;
   contention = 1;

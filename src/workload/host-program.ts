@@ -65,8 +65,10 @@ function gpuRows(cols: Columns, table: arrow.Table, processId: number, deviceId:
 
 /** Chooses the process (most kernels) and device (most of its kernels), honouring the options. */
 function chooseProcessAndDevice(cols: Columns, trace: Trace, processId?: number, deviceId?: number): [number, number] {
-  const pid = cols.number(trace.kernels, "process_id"), dev = cols.number(trace.kernels, "device_id");
-  if (pid.length === 0) need(trace, "no GPU kernels in the trace, nothing to replay");
+  // A trace of copies alone (a DMA workload) replays on the copy engines: its memory operations choose.
+  const table = trace.kernels.numRows > 0 ? trace.kernels : trace.memops;
+  const pid = cols.number(table, "process_id"), dev = cols.number(table, "device_id");
+  if (pid.length === 0) need(trace, "no GPU kernels or memory copies in the trace, nothing to replay");
   if (processId === undefined) {
     const perProcess = new Map<number, number>();
     for (const p of pid) if (!Number.isNaN(p)) perProcess.set(p, (perProcess.get(p) ?? 0) + 1);

@@ -114,7 +114,7 @@ describe("refusals", () => {
   it("a trace without kernels names the file", () => {
     const h = new HostScript("empty.pt.trace.json");
     h.sink.apiCall({ process_id: PID, thread_id: 1, start_ns: 0, end_ns: 10, name: "cudaGetDevice", domain: "runtime", source_row: 0 });
-    expect(() => extractWorkload(h.finish())).toThrow("empty.pt.trace.json: no GPU kernels in the trace, nothing to replay");
+    expect(() => extractWorkload(h.finish())).toThrow("empty.pt.trace.json: no GPU kernels or memory copies in the trace, nothing to replay");
   });
 
   it("a device the process did not use", () => {

@@ -1,6 +1,7 @@
 /**
- * Blocks of different tenants on the same SMs: which SMs a kernel's blocks sit on, how much of a kernel's spread
- * overlaps other tenants', and the engine's slowdown of co-resident blocks on the real H200 co-location workloads.
+ * Interference between tenants in the engine. Blocks of different tenants on the same SMs: which SMs a kernel's
+ * blocks sit on, how much of a kernel's spread overlaps other tenants', and the slowdown of co-resident blocks.
+ * Memory latency under other tenants' DRAM traffic (a loaded-latency curve). On the real H200 co-location workloads.
  */
 import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -8,6 +9,7 @@ import { calibrationFor } from "../../src/gpu/calibration";
 import { gpuSpec } from "../../src/gpu/specs";
 import { POLICIES } from "../../src/policies";
 import { physicalSpan, sharedFraction } from "../../src/sim/co-residency";
+import type { LoadedLatencyCurve } from "../../src/sim/memory-load";
 import { simulate, type SimResult, type SimTenant } from "../../src/sim/engine";
 import { poissonArrivals } from "../../src/workload/arrivals";
 import { loadWorkload } from "../../src/workload/extract";
@@ -52,8 +54,8 @@ describe("the engine", () => {
     { name: "hp", workload: service, role: "service", arrivals: poissonArrivals(300, 0.5e9, 1), priority: 1 },
     { name: "be", workload: job, role: "job" },
   ];
-  const run = (policy: string, coResidentSlowdown: number, ts = tenants()): SimResult =>
-    simulate({ gpu, timing: cal.timing, power: cal.power!, policy: POLICIES[policy]!.make({}), tenants: ts, durationNs: 0.5e9, coResidentSlowdown });
+  const run = (policy: string, coResidentSlowdown: number, ts = tenants(), loadedLatency: LoadedLatencyCurve | null = null): SimResult =>
+    simulate({ gpu, timing: cal.timing, power: cal.power!, policy: POLICIES[policy]!.make({}), tenants: ts, durationNs: 0.5e9, coResidentSlowdown, loadedLatency });
   const total = (r: SimResult, t: number) => r.tenants[t]!.latenciesNs.reduce((a, b) => a + b, 0);
 
   it("slows both tenants under MPS when their blocks share SMs, more the larger the slowdown", () => {
@@ -70,5 +72,17 @@ describe("the engine", () => {
 
   it("leaves LithOS untouched: its TPC masks keep tenants on disjoint SMs", () => {
     expect(run("lithos", 1).tenants[0]!.latenciesNs).toEqual(run("lithos", 0).tenants[0]!.latenciesNs);
+  });
+
+  const curve: LoadedLatencyCurve = { utilisation: [0, 0.5, 0.9], slowdown: [1, 1.5, 4] };
+
+  it("slows the service's latency-bound kernels under the training's DRAM traffic, by the loaded-latency curve", () => {
+    const none = run("mps", 0), loaded = run("mps", 0, tenants(), curve);
+    expect(total(loaded, 0)).toBeGreaterThan(total(none, 0) * 1.05);
+  });
+
+  it("leaves a tenant alone untouched by the curve: its own traffic does not slow it", () => {
+    const alone = [tenants()[1]!];
+    expect(run("mps", 0, alone, curve).tenants[0]!.latenciesNs).toEqual(run("mps", 0, alone).tenants[0]!.latenciesNs);
   });
 });

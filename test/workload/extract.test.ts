@@ -4,6 +4,7 @@
  * independently from the trace's API rows), ProfilerStep and range splits against the annotation table, an nsys
  * export, and the refusals.
  */
+import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { loadTrace } from "../../src/ingest";
 import { dictColumn, numberColumn } from "../../src/trace/access";
@@ -257,6 +258,20 @@ describe("nsys export (CloverLeaf, A100)", () => {
     }
     expect(memops).toBeGreaterThan(0);
     expect(devSyncs).toBeGreaterThan(0);
+  });
+});
+
+describe("a trace of copies alone (device-to-device copies on the copy engines, measured on an H100)", () => {
+  const COPIES = path.resolve(__dirname, "../../calibrations/interference-h100/copy_hog.pt.trace.json.gz");
+  it("becomes a workload of memory operations, one unit per profiler step", async () => {
+    const w = await loadWorkload(COPIES);
+    expect(w.kernels.count).toBe(0);
+    expect(w.units.count).toBe(6);
+    expect(w.memops.count).toBe(48);
+    for (let i = 0; i < w.memops.count; i++) expect(w.memops.bytes[i]).toBe(2 ** 30);
+    let memops = 0;
+    for (let i = 0; i < w.ops.count; i++) if (w.ops.kind[i] === OP_MEMOP) memops++;
+    expect(memops).toBe(48);
   });
 });
 

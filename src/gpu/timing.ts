@@ -183,7 +183,28 @@ export function prepareKernel(cal: TimingCalibration, kernel: RecordedKernel, fr
     memoryClockExponent,
     residual: null,
   };
-  return measured && cal.curves ? { ...prepared, residual: monotoneResidual(prepared, residualBySm(cal.curves, measured, to.smCount)) } : prepared;
+  return measured && cal.curves ? withFields(prepared, { residual: monotoneResidual(prepared, residualBySm(cal.curves, measured, to.smCount)) }) : prepared;
+}
+
+/**
+ * A copy of `k` with some fields replaced, built as one literal with every field in the same order, so that all
+ * prepared kernels share one object shape: the simulator reads their fields millions of times, and a spread copy
+ * (`{ ...k, x }`) gets a shape of its own, which makes those reads polymorphic and slow.
+ */
+function withFields(k: PreparedKernel, f: Partial<PreparedKernel>): PreparedKernel {
+  return {
+    t0: f.t0 ?? k.t0,
+    work: f.work ?? k.work,
+    blocks: f.blocks ?? k.blocks,
+    resident: f.resident ?? k.resident,
+    blockShare: f.blockShare ?? k.blockShare,
+    computeScale: f.computeScale ?? k.computeScale,
+    memoryScale: f.memoryScale ?? k.memoryScale,
+    nSat: f.nSat ?? k.nSat,
+    refClockMHz: f.refClockMHz ?? k.refClockMHz,
+    memoryClockExponent: f.memoryClockExponent ?? k.memoryClockExponent,
+    residual: f.residual !== undefined ? f.residual : k.residual,
+  };
 }
 
 /**
@@ -222,7 +243,7 @@ export function preparedUs(k: PreparedKernel, smCount: number, clockMHz: number,
  */
 export function atomKernel(k: PreparedKernel, blocks: number): PreparedKernel {
   const b = Math.max(1, Math.min(k.blocks, Math.round(blocks)));
-  return { ...k, blocks: b, memoryScale: (k.memoryScale * b) / k.blocks };
+  return withFields(k, { blocks: b, memoryScale: (k.memoryScale * b) / k.blocks });
 }
 
 /**

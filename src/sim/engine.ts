@@ -130,6 +130,8 @@ interface StreamState {
 
 class TenantState {
   readonly prepared: (PreparedKernel | undefined)[];
+  /** Prepared kernels by launch (name, shape, resources, recorded duration): see Engine.prepared. */
+  readonly preparedByLaunch = new Map<string, PreparedKernel>();
   readonly activity: Int8Array;
   /** Per kernel row: offline profile at the whole pool (ns) and its memory-bound share; NaN until needed. */
   readonly profileNs: Float64Array;
@@ -498,10 +500,18 @@ class Engine implements SchedulerView {
       const us = k.recordedNs[item]! / 1e3;
       const name = k.names[k.nameId[item]!]!;
       const cls = classifyKernel(name, us);
-      p = prepareKernel(this.o.timing, {
-        name, gridBlocks: k.gridBlocks[item]!, us,
-        threadsPerBlock: k.threadsPerBlock[item]! || null, regsPerThread: k.regsPerThread[item]! || null, smemPerBlockBytes: k.smemPerBlockBytes[item]!,
-      }, { gpu: st.w.recordedOn, clockMHz: st.clockMHz }, this.gpu, cls);
+      // A trace records the same launch many times (every iteration, every layer of a kind): launches alike in
+      // everything the timing model reads share one prepared kernel. Preparing is costly (measured curves), and
+      // fewer distinct kernels keep the per-SM-count tables the engine reads on every re-plan in the CPU's caches.
+      const launch = `${k.nameId[item]}|${k.gridBlocks[item]}|${k.recordedNs[item]}|${k.threadsPerBlock[item]}|${k.regsPerThread[item]}|${k.smemPerBlockBytes[item]}`;
+      p = st.preparedByLaunch.get(launch);
+      if (p === undefined) {
+        p = prepareKernel(this.o.timing, {
+          name, gridBlocks: k.gridBlocks[item]!, us,
+          threadsPerBlock: k.threadsPerBlock[item]! || null, regsPerThread: k.regsPerThread[item]! || null, smemPerBlockBytes: k.smemPerBlockBytes[item]!,
+        }, { gpu: st.w.recordedOn, clockMHz: st.clockMHz }, this.gpu, cls);
+        st.preparedByLaunch.set(launch, p);
+      }
       st.prepared[item] = p;
       st.activity[item] = ACTIVITY[cls];
     }

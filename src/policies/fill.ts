@@ -53,9 +53,23 @@ export function fill(view: SchedulerView, order: readonly KernelWork[]): KernelW
   return starved;
 }
 
-/** Running kernels first (by start), then waiting ones (by readiness): first come, first served. */
-export function fcfsOrder(view: SchedulerView, eligible: (k: KernelWork) => boolean = () => true): KernelWork[] {
-  const order: KernelWork[] = [];
+const everyKernel = (_k: KernelWork): boolean => true;
+
+/**
+ * The array `fcfsOrder` returns, reused from call to call: the engine calls `schedule` millions of times in a
+ * replay, and a fresh array each time was a good part of its garbage. Policies consume the order at once (hand it
+ * to `fill`, or sort a copy of it) and never keep it.
+ */
+const fcfsScratch: KernelWork[] = [];
+
+/**
+ * Running kernels first (by start), then waiting ones (by readiness): first come, first served. The array is
+ * reused by the next call: use it (or copy it) before calling `fcfsOrder` again.
+ */
+export function fcfsOrder(view: SchedulerView, eligible: (k: KernelWork) => boolean = everyKernel): KernelWork[] {
+  const order = fcfsScratch;
+  // Emptied by pops: V8 sets `length` through a slow runtime call, pops stay in compiled code.
+  while (order.length > 0) order.pop();
   for (const k of view.running) if (eligible(k) && growable(view, k)) order.push(k);
   for (const k of view.waiting) if (eligible(k)) order.push(k);
   return order;
@@ -74,9 +88,17 @@ export function rankedOrder(view: SchedulerView, rank: (tenant: number) => numbe
   const order = fcfsOrder(view, eligible);
   const r = (k: KernelWork) => rank(k.tenant);
   // Most calls see one rank only (one tenant busy): nothing to reorder.
-  if (order.every((k) => r(k) === r(order[0]!))) return order;
+  if (oneRank(order, rank)) return order;
   // Stable sort: within one rank, running kernels (started earlier) stay ahead of waiting ones.
   return order.map((k, i) => ({ k, i })).sort((a, b) => r(b.k) - r(a.k) || a.i - b.i).map((x) => x.k);
+}
+
+/** True when every kernel of `order` has the rank of the first. */
+function oneRank(order: readonly KernelWork[], rank: (tenant: number) => number): boolean {
+  if (order.length === 0) return true;
+  const first = rank(order[0]!.tenant);
+  for (let i = 1; i < order.length; i++) if (rank(order[i]!.tenant) !== first) return false;
+  return true;
 }
 
 /**

@@ -25,12 +25,16 @@ export function growable(view: SchedulerView, k: KernelWork): boolean {
   return !k.inLastWave && k.reclaiming === 0 && k.sms < spreadLimit(view, k);
 }
 
+/** The array `fill` returns, reused from call to call (as `fcfsOrder`'s is). */
+const starvedScratch: KernelWork[] = [];
+
 /**
  * Gives capacity to `order` (running kernels to grow and waiting kernels to start) in that order until none
- * is left. Returns the kernels that got nothing (or less than they could use), in order.
+ * is left. Returns the kernels that got nothing (or less than they could use), in order, in an array that the
+ * next call reuses: use it before calling `fill` again.
  */
 export function fill(view: SchedulerView, order: readonly KernelWork[]): KernelWork[] {
-  const starved: KernelWork[] = [];
+  const starved = emptied(starvedScratch);
   for (const k of order) {
     const t = view.tenants[k.tenant]!;
     const avail = available(view, t);
@@ -53,6 +57,12 @@ export function fill(view: SchedulerView, order: readonly KernelWork[]): KernelW
   return starved;
 }
 
+/** Empties a reused array, by pops: V8 sets `length` through a slow runtime call, pops stay in compiled code. */
+function emptied<T>(a: T[]): T[] {
+  while (a.length > 0) a.pop();
+  return a;
+}
+
 const everyKernel = (_k: KernelWork): boolean => true;
 
 /**
@@ -67,9 +77,7 @@ const fcfsScratch: KernelWork[] = [];
  * reused by the next call: use it (or copy it) before calling `fcfsOrder` again.
  */
 export function fcfsOrder(view: SchedulerView, eligible: (k: KernelWork) => boolean = everyKernel): KernelWork[] {
-  const order = fcfsScratch;
-  // Emptied by pops: V8 sets `length` through a slow runtime call, pops stay in compiled code.
-  while (order.length > 0) order.pop();
+  const order = emptied(fcfsScratch);
   for (const k of view.running) if (eligible(k) && growable(view, k)) order.push(k);
   for (const k of view.waiting) if (eligible(k)) order.push(k);
   return order;

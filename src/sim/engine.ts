@@ -209,6 +209,8 @@ class Engine implements SchedulerView {
   /** Slowdown of blocks on SMs shared with another tenant (0: none), when the policy lets tenants share SMs. */
   private readonly coResident: number;
   private kernelsExecuted = 0;
+  /** Memory operations running on the copy engines (streams with a `memopBandwidth` set). */
+  private memopsInFlight = 0;
   private events = 0;
 
   constructor(private readonly o: SimOptions) {
@@ -382,6 +384,7 @@ class Engine implements SchedulerView {
       case EV_MEMOP: {
         const s = this.streams[a]!;
         s.memopBandwidth = 0;
+        this.memopsInFlight--;
         this.updateTraffic();
         this.opDone(a);
         break;
@@ -456,6 +459,7 @@ class Engine implements SchedulerView {
       const dur = st.w.memops.durationNs[item]!;
       const bw = dur > 0 ? (st.w.memops.bytes[item]! / dur) * 1e9 : 0;
       s.memopBandwidth = bw;
+      this.memopsInFlight++;
       this.updateTraffic();
       this.queue.push(this.now + dur, EV_MEMOP, si, 0);
     }
@@ -639,7 +643,8 @@ class Engine implements SchedulerView {
   private updateTraffic(): void {
     let bw = 0;
     for (const p of this.poolState) bw += p.demand / p.stretch;
-    for (const s of this.streams) bw += s.memopBandwidth;
+    // With no copy in flight every stream's term is 0 (and adding 0 changes no sum that max(0, ·) below keeps).
+    if (this.memopsInFlight > 0) for (const s of this.streams) bw += s.memopBandwidth;
     this.meter.accumulate(this.now);
     // Sums of float increments and decrements can end a hair below zero.
     this.meter.bandwidth = Math.max(0, bw);

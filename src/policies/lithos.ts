@@ -98,9 +98,10 @@ export function makeLithos(options: LithosOptions = {}): Policy {
   const decided = new Map<KernelWork, { sms: number; rightSized: boolean }>();
   const probed = new Set<number>();
   const counts = { kernelsAtomized: 0, atoms: 0, probes: 0, rightSized: 0, stolenLaunches: 0, launches: 0, clockSwitches: 0 };
-  // Power management: per key, samples (TPCs, clock, duration) and its sensitivity once known.
-  const clockSamples = new Map<number, { t: number; f: number; ns: number }[]>();
-  const sens = new Map<number, number>();
+  // Power management: per key, samples (TPCs, clock, duration) and its sensitivity once known. Indexed by key
+  // (small integers from 0, see LatencyPredictor.models): looked up on every kernel completion.
+  const clockSamples: ({ t: number; f: number; ns: number }[] | undefined)[] = [];
+  const sens: (number | undefined)[] = [];
   let winWeight = 0, winWeighted = 0, winUnseen = 0;
   let pendingCap: number | null = null;
   let tickArmed = false;
@@ -166,11 +167,20 @@ export function makeLithos(options: LithosOptions = {}): Policy {
     return d;
   }
 
-  /** Tenants in the order they are served: higher priority first, then larger quota; FCFS within. */
-  function servingOrder(view: SchedulerView, ks: readonly KernelWork[]): KernelWork[] {
+  /**
+   * Tenants in the order they are served: higher priority first, then larger quota; FCFS within. Sorts `ks` in
+   * place, by insertion (stable, and no garbage: the list is a handful of kernels, sorted on every schedule call).
+   */
+  function servingOrder(view: SchedulerView, ks: KernelWork[]): KernelWork[] {
     const q = quotas!;
     const rank = (k: KernelWork) => view.tenants[k.tenant]!.priority * 1e6 + q[k.tenant]!;
-    return ks.map((k, i) => ({ k, i })).sort((a, b) => rank(b.k) - rank(a.k) || a.i - b.i).map((x) => x.k);
+    for (let i = 1; i < ks.length; i++) {
+      const k = ks[i]!, r = rank(k);
+      let j = i - 1;
+      for (; j >= 0 && rank(ks[j]!) < r; j--) ks[j + 1] = ks[j]!;
+      ks[j + 1] = k;
+    }
+    return ks;
   }
 
   function armTick(view: SchedulerView): void {
@@ -239,27 +249,30 @@ export function makeLithos(options: LithosOptions = {}): Policy {
       if (!o.dvfs) return;
       // Power management: learn the kernel's clock sensitivity at this TPC count; weigh it by its runtime.
       const f = view.clockMHz;
-      let samples = clockSamples.get(k.key);
-      if (!samples) { samples = []; clockSamples.set(k.key, samples); }
+      let samples = clockSamples[k.key];
+      if (!samples) { samples = []; clockSamples[k.key] = samples; }
       // The nearest clock above (else below) gives the local sensitivity: kernels slow down little until a
       // knee (a memory-bound kernel once the SMs can no longer keep the memory busy), then steeply.
       // (One pass, no arrays: the lowest clock above f, else the highest below; the first such sample on ties.)
+      // The same pass finds the sample at this TPC count and clock, if any (the first one).
       let above: (typeof samples)[number] | undefined, below: (typeof samples)[number] | undefined;
-      for (const s of samples) {
-        if (s.t !== tpcs || Math.abs(s.f - f) <= 1) continue;
+      let same = -1;
+      for (let i = 0; i < samples.length; i++) {
+        const s = samples[i]!;
+        if (s.t !== tpcs) continue;
+        if (Math.abs(s.f - f) <= 1) { if (same < 0) same = i; continue; }
         if (s.f > f) { if (!above || s.f < above.f) above = s; } else if (!below || s.f > below.f) below = s;
       }
       const other = above ?? below;
       if (other) {
         const s = sensitivity(view.gpu.maxClockMHz, other, { f, ns: wholeNs });
-        if (s !== null) sens.set(k.key, s);
+        if (s !== null) sens[k.key] = s;
       }
-      const same = samples.findIndex((s) => s.t === tpcs && Math.abs(s.f - f) <= 1);
       if (same >= 0) samples[same]!.ns = wholeNs;
       else samples.push({ t: tpcs, f, ns: wholeNs });
       if (samples.length > 16) samples.shift();
       winWeight += runNs;
-      winWeighted += runNs * (sens.get(k.key) ?? 1);
+      winWeighted += runNs * (sens[k.key] ?? 1);
       if (unseen) winUnseen += runNs;
     },
 

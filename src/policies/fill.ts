@@ -93,20 +93,23 @@ export function priorityOrder(view: SchedulerView): KernelWork[] {
  * first served. `priorityOrder` ranks by tenant priority; REEF, Orion and TGS rank high-priority tenants first.
  */
 export function rankedOrder(view: SchedulerView, rank: (tenant: number) => number, eligible?: (k: KernelWork) => boolean): KernelWork[] {
-  const order = fcfsOrder(view, eligible);
-  const r = (k: KernelWork) => rank(k.tenant);
-  // Most calls see one rank only (one tenant busy): nothing to reorder.
-  if (oneRank(order, rank)) return order;
-  // Stable sort: within one rank, running kernels (started earlier) stay ahead of waiting ones.
-  return order.map((k, i) => ({ k, i })).sort((a, b) => r(b.k) - r(a.k) || a.i - b.i).map((x) => x.k);
+  // Stable: within one rank, running kernels (started earlier) stay ahead of waiting ones.
+  return sortByRank(fcfsOrder(view, eligible), (k) => rank(k.tenant));
 }
 
-/** True when every kernel of `order` has the rank of the first. */
-function oneRank(order: readonly KernelWork[], rank: (tenant: number) => number): boolean {
-  if (order.length === 0) return true;
-  const first = rank(order[0]!.tenant);
-  for (let i = 1; i < order.length; i++) if (rank(order[i]!.tenant) !== first) return false;
-  return true;
+/**
+ * Sorts `ks` in place by `rank` (larger first), keeping the order of kernels of equal rank: an insertion sort,
+ * as the lists are a handful of kernels sorted on every schedule call (no garbage, and no work when only one
+ * tenant has kernels, the common case).
+ */
+export function sortByRank(ks: KernelWork[], rank: (k: KernelWork) => number): KernelWork[] {
+  for (let i = 1; i < ks.length; i++) {
+    const k = ks[i]!, r = rank(k);
+    let j = i - 1;
+    for (; j >= 0 && rank(ks[j]!) < r; j--) ks[j + 1] = ks[j]!;
+    ks[j + 1] = k;
+  }
+  return ks;
 }
 
 /**

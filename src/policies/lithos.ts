@@ -28,7 +28,7 @@
  * ResNet-50 request's 342 kernels would stall the service for ~0.1 s).
  */
 import { snapClockMHz } from "../gpu/specs/spec";
-import { fcfsOrder, fill, spreadLimit } from "./fill";
+import { fcfsOrder, fill, sortByRank, spreadLimit } from "./fill";
 import { atomCount } from "./lithos/atomizer";
 import { dvfsClockMHz, sensitivity } from "./lithos/dvfs";
 import { LatencyPredictor } from "./lithos/predictor";
@@ -167,20 +167,10 @@ export function makeLithos(options: LithosOptions = {}): Policy {
     return d;
   }
 
-  /**
-   * Tenants in the order they are served: higher priority first, then larger quota; FCFS within. Sorts `ks` in
-   * place, by insertion (stable, and no garbage: the list is a handful of kernels, sorted on every schedule call).
-   */
+  /** Tenants in the order they are served: higher priority first, then larger quota; FCFS within. Sorts `ks` in place. */
   function servingOrder(view: SchedulerView, ks: KernelWork[]): KernelWork[] {
     const q = quotas!;
-    const rank = (k: KernelWork) => view.tenants[k.tenant]!.priority * 1e6 + q[k.tenant]!;
-    for (let i = 1; i < ks.length; i++) {
-      const k = ks[i]!, r = rank(k);
-      let j = i - 1;
-      for (; j >= 0 && rank(ks[j]!) < r; j--) ks[j + 1] = ks[j]!;
-      ks[j + 1] = k;
-    }
-    return ks;
+    return sortByRank(ks, (k) => view.tenants[k.tenant]!.priority * 1e6 + q[k.tenant]!);
   }
 
   function armTick(view: SchedulerView): void {

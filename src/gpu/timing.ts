@@ -151,6 +151,13 @@ export interface PreparedKernel {
    * when none is close (see TimingCalibration.curves).
    */
   readonly residual: Float64Array | null;
+  /**
+   * One SM count and its factor in `residual` (0 and 1 when there is none): the SMs the kernel's blocks spread
+   * over on the whole target GPU, where the simulator makes most of its predictions. Kept beside the other fields
+   * because the table is another object, often not in the CPU's caches when a kernel is re-planned.
+   */
+  readonly residualSms: number;
+  readonly residualAtSms: number;
 }
 
 /** Prepares `kernel` (recorded on `from`) for predictions on `to` (any SM count, clock and bandwidth share). */
@@ -182,8 +189,13 @@ export function prepareKernel(cal: TimingCalibration, kernel: RecordedKernel, fr
     refClockMHz,
     memoryClockExponent,
     residual: null,
+    residualSms: 0,
+    residualAtSms: 1,
   };
-  return measured && cal.curves ? withFields(prepared, { residual: monotoneResidual(prepared, residualBySm(cal.curves, measured, to.smCount)) }) : prepared;
+  if (!(measured && cal.curves)) return prepared;
+  const residual = monotoneResidual(prepared, residualBySm(cal.curves, measured, to.smCount));
+  const spread = Math.min(blocks, to.smCount);
+  return withFields(prepared, { residual, residualSms: spread, residualAtSms: residual[residualIndex(residual, spread)]! });
 }
 
 /**
@@ -204,6 +216,8 @@ function withFields(k: PreparedKernel, f: Partial<PreparedKernel>): PreparedKern
     refClockMHz: f.refClockMHz ?? k.refClockMHz,
     memoryClockExponent: f.memoryClockExponent ?? k.memoryClockExponent,
     residual: f.residual !== undefined ? f.residual : k.residual,
+    residualSms: f.residualSms ?? k.residualSms,
+    residualAtSms: f.residualAtSms ?? k.residualAtSms,
   };
 }
 
@@ -232,8 +246,13 @@ export function preparedUs(k: PreparedKernel, smCount: number, clockMHz: number,
   const us = k.t0 + k.work * Math.max(compute, memory);
   const r = k.residual;
   if (r === null) return us;
+  return us * (smCount === k.residualSms ? k.residualAtSms : r[residualIndex(r, smCount)]!);
+}
+
+/** Index of the factor for `smCount` SMs in a residual table. */
+function residualIndex(r: Float64Array, smCount: number): number {
   // SM counts are whole in the simulator; a fractional one (a caller's) takes the factor of its whole part.
-  return us * r[smCount >= r.length ? r.length - 1 : smCount > 0 ? smCount | 0 : 0]!;
+  return smCount >= r.length ? r.length - 1 : smCount > 0 ? smCount | 0 : 0;
 }
 
 /**

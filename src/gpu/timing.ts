@@ -151,6 +151,13 @@ export interface PreparedKernel {
    * when none is close (see TimingCalibration.curves).
    */
   readonly residual: Float64Array | null;
+  /**
+   * One SM count and its factor in `residual` (0 and 1 when there is none): the SMs the kernel's blocks spread
+   * over on the whole target GPU, where the simulator makes most of its predictions. Kept beside the other fields
+   * because the table is another object, often not in the CPU's caches when a kernel is re-planned.
+   */
+  readonly residualSms: number;
+  readonly residualAtSms: number;
 }
 
 /** Prepares `kernel` (recorded on `from`) for predictions on `to` (any SM count, clock and bandwidth share). */
@@ -182,8 +189,36 @@ export function prepareKernel(cal: TimingCalibration, kernel: RecordedKernel, fr
     refClockMHz,
     memoryClockExponent,
     residual: null,
+    residualSms: 0,
+    residualAtSms: 1,
   };
-  return measured && cal.curves ? { ...prepared, residual: monotoneResidual(prepared, residualBySm(cal.curves, measured, to.smCount)) } : prepared;
+  if (!(measured && cal.curves)) return prepared;
+  const residual = monotoneResidual(prepared, residualBySm(cal.curves, measured, to.smCount));
+  const spread = Math.min(blocks, to.smCount);
+  return withFields(prepared, { residual, residualSms: spread, residualAtSms: residual[residualIndex(residual, spread)]! });
+}
+
+/**
+ * A copy of `k` with some fields replaced, built as one literal with every field in the same order, so that all
+ * prepared kernels share one object shape: the simulator reads their fields millions of times, and a spread copy
+ * (`{ ...k, x }`) gets a shape of its own, which makes those reads polymorphic and slow.
+ */
+function withFields(k: PreparedKernel, f: Partial<PreparedKernel>): PreparedKernel {
+  return {
+    t0: f.t0 ?? k.t0,
+    work: f.work ?? k.work,
+    blocks: f.blocks ?? k.blocks,
+    resident: f.resident ?? k.resident,
+    blockShare: f.blockShare ?? k.blockShare,
+    computeScale: f.computeScale ?? k.computeScale,
+    memoryScale: f.memoryScale ?? k.memoryScale,
+    nSat: f.nSat ?? k.nSat,
+    refClockMHz: f.refClockMHz ?? k.refClockMHz,
+    memoryClockExponent: f.memoryClockExponent ?? k.memoryClockExponent,
+    residual: f.residual !== undefined ? f.residual : k.residual,
+    residualSms: f.residualSms ?? k.residualSms,
+    residualAtSms: f.residualAtSms ?? k.residualAtSms,
+  };
 }
 
 /**
@@ -211,8 +246,13 @@ export function preparedUs(k: PreparedKernel, smCount: number, clockMHz: number,
   const us = k.t0 + k.work * Math.max(compute, memory);
   const r = k.residual;
   if (r === null) return us;
+  return us * (smCount === k.residualSms ? k.residualAtSms : r[residualIndex(r, smCount)]!);
+}
+
+/** Index of the factor for `smCount` SMs in a residual table. */
+function residualIndex(r: Float64Array, smCount: number): number {
   // SM counts are whole in the simulator; a fractional one (a caller's) takes the factor of its whole part.
-  return us * r[smCount >= r.length ? r.length - 1 : smCount > 0 ? smCount | 0 : 0]!;
+  return smCount >= r.length ? r.length - 1 : smCount > 0 ? smCount | 0 : 0;
 }
 
 /**
@@ -222,7 +262,7 @@ export function preparedUs(k: PreparedKernel, smCount: number, clockMHz: number,
  */
 export function atomKernel(k: PreparedKernel, blocks: number): PreparedKernel {
   const b = Math.max(1, Math.min(k.blocks, Math.round(blocks)));
-  return { ...k, blocks: b, memoryScale: (k.memoryScale * b) / k.blocks };
+  return withFields(k, { blocks: b, memoryScale: (k.memoryScale * b) / k.blocks });
 }
 
 /**

@@ -25,12 +25,16 @@ export function growable(view: SchedulerView, k: KernelWork): boolean {
   return !k.inLastWave && k.reclaiming === 0 && k.sms < spreadLimit(view, k);
 }
 
+/** The array `fill` returns, reused from call to call (as `fcfsOrder`'s is). */
+const starvedScratch: KernelWork[] = [];
+
 /**
  * Gives capacity to `order` (running kernels to grow and waiting kernels to start) in that order until none
- * is left. Returns the kernels that got nothing (or less than they could use), in order.
+ * is left. Returns the kernels that got nothing (or less than they could use), in order, in an array that the
+ * next call reuses: use it before calling `fill` again.
  */
 export function fill(view: SchedulerView, order: readonly KernelWork[]): KernelWork[] {
-  const starved: KernelWork[] = [];
+  const starved = emptied(starvedScratch);
   for (const k of order) {
     const t = view.tenants[k.tenant]!;
     const avail = available(view, t);
@@ -53,9 +57,27 @@ export function fill(view: SchedulerView, order: readonly KernelWork[]): KernelW
   return starved;
 }
 
-/** Running kernels first (by start), then waiting ones (by readiness): first come, first served. */
-export function fcfsOrder(view: SchedulerView, eligible: (k: KernelWork) => boolean = () => true): KernelWork[] {
-  const order: KernelWork[] = [];
+/** Empties a reused array, by pops: V8 sets `length` through a slow runtime call, pops stay in compiled code. */
+function emptied<T>(a: T[]): T[] {
+  while (a.length > 0) a.pop();
+  return a;
+}
+
+const everyKernel = (_k: KernelWork): boolean => true;
+
+/**
+ * The array `fcfsOrder` returns, reused from call to call: the engine calls `schedule` millions of times in a
+ * replay, and a fresh array each time was a good part of its garbage. Policies consume the order at once (hand it
+ * to `fill`, or sort a copy of it) and never keep it.
+ */
+const fcfsScratch: KernelWork[] = [];
+
+/**
+ * Running kernels first (by start), then waiting ones (by readiness): first come, first served. The array is
+ * reused by the next call: use it (or copy it) before calling `fcfsOrder` again.
+ */
+export function fcfsOrder(view: SchedulerView, eligible: (k: KernelWork) => boolean = everyKernel): KernelWork[] {
+  const order = emptied(fcfsScratch);
   for (const k of view.running) if (eligible(k) && growable(view, k)) order.push(k);
   for (const k of view.waiting) if (eligible(k)) order.push(k);
   return order;
@@ -71,12 +93,23 @@ export function priorityOrder(view: SchedulerView): KernelWork[] {
  * first served. `priorityOrder` ranks by tenant priority; REEF, Orion and TGS rank high-priority tenants first.
  */
 export function rankedOrder(view: SchedulerView, rank: (tenant: number) => number, eligible?: (k: KernelWork) => boolean): KernelWork[] {
-  const order = fcfsOrder(view, eligible);
-  const r = (k: KernelWork) => rank(k.tenant);
-  // Most calls see one rank only (one tenant busy): nothing to reorder.
-  if (order.every((k) => r(k) === r(order[0]!))) return order;
-  // Stable sort: within one rank, running kernels (started earlier) stay ahead of waiting ones.
-  return order.map((k, i) => ({ k, i })).sort((a, b) => r(b.k) - r(a.k) || a.i - b.i).map((x) => x.k);
+  // Stable: within one rank, running kernels (started earlier) stay ahead of waiting ones.
+  return sortByRank(fcfsOrder(view, eligible), (k) => rank(k.tenant));
+}
+
+/**
+ * Sorts `ks` in place by `rank` (larger first), keeping the order of kernels of equal rank: an insertion sort,
+ * as the lists are a handful of kernels sorted on every schedule call (no garbage, and no work when only one
+ * tenant has kernels, the common case).
+ */
+export function sortByRank(ks: KernelWork[], rank: (k: KernelWork) => number): KernelWork[] {
+  for (let i = 1; i < ks.length; i++) {
+    const k = ks[i]!, r = rank(k);
+    let j = i - 1;
+    for (; j >= 0 && rank(ks[j]!) < r; j--) ks[j + 1] = ks[j]!;
+    ks[j + 1] = k;
+  }
+  return ks;
 }
 
 /**

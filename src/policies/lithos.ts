@@ -28,7 +28,7 @@
  * ResNet-50 request's 342 kernels would stall the service for ~0.1 s).
  */
 import { snapClockMHz } from "../gpu/specs/spec";
-import { fcfsOrder, fill, spreadLimit } from "./fill";
+import { fcfsOrder, fill, sortByRank, spreadLimit } from "./fill";
 import { atomCount } from "./lithos/atomizer";
 import { dvfsClockMHz, sensitivity } from "./lithos/dvfs";
 import { LatencyPredictor } from "./lithos/predictor";
@@ -93,14 +93,17 @@ export function makeLithos(options: LithosOptions = {}): Policy {
   let per = 2;
   const predictors: LatencyPredictor[] = [];
   /** Kernels launched on their own quota: the SMs they may grow to. */
-  const growTo = new Map<KernelWork, number>();
+  const growTo = new ByStream<number>();
   /** Waiting kernels: the SMs decided for them when first considered (a probe is decided once). */
-  const decided = new Map<KernelWork, { sms: number; rightSized: boolean }>();
+  const decided = new ByStream<{ sms: number; rightSized: boolean }>();
   const probed = new Set<number>();
   const counts = { kernelsAtomized: 0, atoms: 0, probes: 0, rightSized: 0, stolenLaunches: 0, launches: 0, clockSwitches: 0 };
-  // Power management: per key, samples (TPCs, clock, duration) and its sensitivity once known.
-  const clockSamples = new Map<number, { t: number; f: number; ns: number }[]>();
-  const sens = new Map<number, number>();
+  // Power management: per key, samples (TPCs, clock, duration) and its sensitivity once known. Indexed by key
+  // (small integers from 0, see LatencyPredictor.models): looked up on every kernel completion.
+  // A key's samples are kept as three parallel arrays of numbers (TPCs, clock, duration; oldest first), not one
+  // object per sample: every completion scans them, and 16 objects scattered in memory cost a cache miss each.
+  const clockSamples: ({ t: number[]; f: number[]; ns: number[] } | undefined)[] = [];
+  const sens: (number | undefined)[] = [];
   let winWeight = 0, winWeighted = 0, winUnseen = 0;
   let pendingCap: number | null = null;
   let tickArmed = false;
@@ -166,11 +169,10 @@ export function makeLithos(options: LithosOptions = {}): Policy {
     return d;
   }
 
-  /** Tenants in the order they are served: higher priority first, then larger quota; FCFS within. */
-  function servingOrder(view: SchedulerView, ks: readonly KernelWork[]): KernelWork[] {
+  /** Tenants in the order they are served: higher priority first, then larger quota; FCFS within. Sorts `ks` in place. */
+  function servingOrder(view: SchedulerView, ks: KernelWork[]): KernelWork[] {
     const q = quotas!;
-    const rank = (k: KernelWork) => view.tenants[k.tenant]!.priority * 1e6 + q[k.tenant]!;
-    return ks.map((k, i) => ({ k, i })).sort((a, b) => rank(b.k) - rank(a.k) || a.i - b.i).map((x) => x.k);
+    return sortByRank(ks, (k) => view.tenants[k.tenant]!.priority * 1e6 + q[k.tenant]!);
   }
 
   function armTick(view: SchedulerView): void {
@@ -239,27 +241,30 @@ export function makeLithos(options: LithosOptions = {}): Policy {
       if (!o.dvfs) return;
       // Power management: learn the kernel's clock sensitivity at this TPC count; weigh it by its runtime.
       const f = view.clockMHz;
-      let samples = clockSamples.get(k.key);
-      if (!samples) { samples = []; clockSamples.set(k.key, samples); }
+      let samples = clockSamples[k.key];
+      if (!samples) { samples = { t: [], f: [], ns: [] }; clockSamples[k.key] = samples; }
       // The nearest clock above (else below) gives the local sensitivity: kernels slow down little until a
       // knee (a memory-bound kernel once the SMs can no longer keep the memory busy), then steeply.
       // (One pass, no arrays: the lowest clock above f, else the highest below; the first such sample on ties.)
-      let above: (typeof samples)[number] | undefined, below: (typeof samples)[number] | undefined;
-      for (const s of samples) {
-        if (s.t !== tpcs || Math.abs(s.f - f) <= 1) continue;
-        if (s.f > f) { if (!above || s.f < above.f) above = s; } else if (!below || s.f > below.f) below = s;
+      // The same pass finds the sample at this TPC count and clock, if any (the first one).
+      // (Sample indices; -1: none.)
+      let above = -1, below = -1, same = -1;
+      for (let i = 0; i < samples.t.length; i++) {
+        if (samples.t[i] !== tpcs) continue;
+        const fi = samples.f[i]!;
+        if (Math.abs(fi - f) <= 1) { if (same < 0) same = i; continue; }
+        if (fi > f) { if (above < 0 || fi < samples.f[above]!) above = i; } else if (below < 0 || fi > samples.f[below]!) below = i;
       }
-      const other = above ?? below;
-      if (other) {
-        const s = sensitivity(view.gpu.maxClockMHz, other, { f, ns: wholeNs });
-        if (s !== null) sens.set(k.key, s);
+      const other = above >= 0 ? above : below;
+      if (other >= 0) {
+        const s = sensitivity(view.gpu.maxClockMHz, { f: samples.f[other]!, ns: samples.ns[other]! }, { f, ns: wholeNs });
+        if (s !== null) sens[k.key] = s;
       }
-      const same = samples.findIndex((s) => s.t === tpcs && Math.abs(s.f - f) <= 1);
-      if (same >= 0) samples[same]!.ns = wholeNs;
-      else samples.push({ t: tpcs, f, ns: wholeNs });
-      if (samples.length > 16) samples.shift();
+      if (same >= 0) samples.ns[same] = wholeNs;
+      else { samples.t.push(tpcs); samples.f.push(f); samples.ns.push(wholeNs); }
+      if (samples.t.length > 16) { samples.t.shift(); samples.f.shift(); samples.ns.shift(); }
       winWeight += runNs;
-      winWeighted += runNs * (sens.get(k.key) ?? 1);
+      winWeighted += runNs * (sens[k.key] ?? 1);
       if (unseen) winUnseen += runNs;
     },
 
@@ -301,4 +306,33 @@ export function makeLithos(options: LithosOptions = {}): Policy {
       return out;
     },
   };
+}
+
+/**
+ * A map from kernels to values for kernels alive at the same time, at most one per stream (the engine runs a
+ * stream's kernels, and a kernel's atoms, one after another), kept in arrays indexed by stream. The policy looks
+ * kernels up on every schedule call and completion; a Map keyed by kernel objects spent much of that time hashing
+ * and resizing its table as kernels came and went.
+ */
+class ByStream<V> {
+  private readonly kernels: (KernelWork | undefined)[] = [];
+  private readonly values: (V | undefined)[] = [];
+
+  has(k: KernelWork): boolean {
+    return this.kernels[k.stream] === k;
+  }
+  get(k: KernelWork): V | undefined {
+    return this.kernels[k.stream] === k ? this.values[k.stream] : undefined;
+  }
+  set(k: KernelWork, v: V): void {
+    const old = this.kernels[k.stream];
+    if (old !== undefined && old !== k) throw new Error(`lithos: two live kernels on stream ${k.stream}`);
+    this.kernels[k.stream] = k;
+    this.values[k.stream] = v;
+  }
+  delete(k: KernelWork): void {
+    if (this.kernels[k.stream] !== k) return;
+    this.kernels[k.stream] = undefined;
+    this.values[k.stream] = undefined;
+  }
 }

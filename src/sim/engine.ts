@@ -142,6 +142,8 @@ interface StreamState {
 
 class TenantState {
   readonly prepared: (PreparedKernel | undefined)[];
+  /** Prepared kernels by launch (name, shape, resources, recorded duration): see Engine.prepared. */
+  readonly preparedByLaunch = new Map<string, PreparedKernel>();
   readonly activity: Int8Array;
   /** Per kernel row: offline profile at the whole pool (ns) and its memory-bound share; NaN until needed. */
   readonly profileNs: Float64Array;
@@ -222,6 +224,8 @@ class Engine implements SchedulerView {
   /** Whether any interference term is on: every allocation change then re-plans the pool's running jobs. */
   private readonly interferes: boolean;
   private kernelsExecuted = 0;
+  /** Memory operations running on the copy engines (streams with a `memopBandwidth` set). */
+  private memopsInFlight = 0;
   private events = 0;
 
   constructor(private readonly o: SimOptions) {
@@ -297,8 +301,7 @@ class Engine implements SchedulerView {
   start(k: KernelWork, sms: number): void {
     const j = k as Job;
     if (j.state !== WAITING) throw new Error(`policy started a kernel that is not waiting (tenant ${j.tenant})`);
-    const idx = this.waiting.indexOf(j);
-    this.waiting.splice(idx, 1);
+    removeItem(this.waiting, j);
     j.state = RUNNING;
     j.last = this.now;
     j.startedAt = this.now;
@@ -320,7 +323,7 @@ class Engine implements SchedulerView {
     j.state = WAITING;
     j.sms = 0;
     j.reclaiming = 0;
-    this.running.splice(this.running.indexOf(j), 1);
+    removeItem(this.running, j);
     // Back in readiness order, so first come first served still holds when its context runs again.
     let i = this.waiting.length;
     while (i > 0 && this.waiting[i - 1]!.readyAt > j.readyAt) i--;
@@ -402,6 +405,7 @@ class Engine implements SchedulerView {
         const s = this.streams[a]!;
         const bw = s.memopBandwidth;
         s.memopBandwidth = 0;
+        this.memopsInFlight--;
         this.copyTraffic(s.tenant, -bw);
         this.opDone(a);
         break;
@@ -476,6 +480,7 @@ class Engine implements SchedulerView {
       const dur = st.w.memops.durationNs[item]!;
       const bw = dur > 0 ? (st.w.memops.bytes[item]! / dur) * 1e9 : 0;
       s.memopBandwidth = bw;
+      this.memopsInFlight++;
       this.copyTraffic(s.tenant, bw);
       this.queue.push(this.now + dur, EV_MEMOP, si, 0);
     }
@@ -519,10 +524,18 @@ class Engine implements SchedulerView {
       const us = k.recordedNs[item]! / 1e3;
       const name = k.names[k.nameId[item]!]!;
       const cls = classifyKernel(name, us);
-      p = prepareKernel(this.o.timing, {
-        name, gridBlocks: k.gridBlocks[item]!, us,
-        threadsPerBlock: k.threadsPerBlock[item]! || null, regsPerThread: k.regsPerThread[item]! || null, smemPerBlockBytes: k.smemPerBlockBytes[item]!,
-      }, { gpu: st.w.recordedOn, clockMHz: st.clockMHz }, this.gpu, cls);
+      // A trace records the same launch many times (every iteration, every layer of a kind): launches alike in
+      // everything the timing model reads share one prepared kernel. Preparing is costly (measured curves), and
+      // fewer distinct kernels keep the per-SM-count tables the engine reads on every re-plan in the CPU's caches.
+      const launch = `${k.nameId[item]}|${k.gridBlocks[item]}|${k.recordedNs[item]}|${k.threadsPerBlock[item]}|${k.regsPerThread[item]}|${k.smemPerBlockBytes[item]}`;
+      p = st.preparedByLaunch.get(launch);
+      if (p === undefined) {
+        p = prepareKernel(this.o.timing, {
+          name, gridBlocks: k.gridBlocks[item]!, us,
+          threadsPerBlock: k.threadsPerBlock[item]! || null, regsPerThread: k.regsPerThread[item]! || null, smemPerBlockBytes: k.smemPerBlockBytes[item]!,
+        }, { gpu: st.w.recordedOn, clockMHz: st.clockMHz }, this.gpu, cls);
+        st.preparedByLaunch.set(launch, p);
+      }
       st.prepared[item] = p;
       st.activity[item] = ACTIVITY[cls];
     }
@@ -672,7 +685,8 @@ class Engine implements SchedulerView {
   private updateTraffic(): void {
     let bw = 0;
     for (const p of this.poolState) bw += p.demand / p.stretch;
-    for (const s of this.streams) bw += s.memopBandwidth;
+    // With no copy in flight every stream's term is 0 (and adding 0 changes no sum that max(0, ·) below keeps).
+    if (this.memopsInFlight > 0) for (const s of this.streams) bw += s.memopBandwidth;
     this.meter.accumulate(this.now);
     // Sums of float increments and decrements can end a hair below zero.
     this.meter.bandwidth = Math.max(0, bw);
@@ -697,7 +711,7 @@ class Engine implements SchedulerView {
     this.release(j);
     const pool = this.tenants[j.tenant]!.pool;
     j.state = DONE;
-    this.running.splice(this.running.indexOf(j), 1);
+    removeItem(this.running, j);
     this.settlePool(pool, null);
     const st = this.state[j.tenant]!;
     this.recorder?.add(j.tenant, j.op, j.startedAt, this.now, j.sms);
@@ -747,6 +761,17 @@ class Engine implements SchedulerView {
       policyReport: this.o.policy.report?.() ?? null,
     };
   }
+}
+
+/**
+ * Removes `item` from `list`, keeping the order of the rest. The lists are short (the kernels running or waiting
+ * now) and change on every start and finish: a loop, where `splice` would also build an array of what it removed.
+ */
+function removeItem<T>(list: T[], item: T): void {
+  const i = list.indexOf(item);
+  if (i < 0) return;
+  for (let k = i + 1; k < list.length; k++) list[k - 1] = list[k]!;
+  list.pop(); // not `length--`: V8 sets length through a slow runtime call
 }
 
 /** Blocks of atom `i` when `blocks` are cut into `atoms` contiguous ranges as evenly as possible. */

@@ -28,6 +28,8 @@ interface KeyModel {
   readonly sorted: Map<number, number[]>;
   /** TPC count → the median of its ring, kept as the ring changes (same insertion order as `samples`). */
   readonly medians: Map<number, number>;
+  /** The TPC count it was first observed at (the first key of `medians`: counts are never removed). */
+  readonly firstTpcs: number;
   fit: AmdahlFit | null;
 }
 
@@ -39,7 +41,11 @@ export interface PredictorStats {
 }
 
 export class LatencyPredictor {
-  private readonly models = new Map<number, KeyModel>();
+  /**
+   * Models by kernel key. Keys are small integers the engine numbers from 0 (`KernelWork.key`), so an array indexed
+   * by key: the policy looks a key up several times per kernel, and a Map's hashing was a good part of its time.
+   */
+  private readonly models: (KeyModel | undefined)[] = [];
   private readonly errors: number[] = [];
   private misses = 0;
 
@@ -50,41 +56,36 @@ export class LatencyPredictor {
 
   /** Predicted duration of the whole kernel `key` on `tpcs` TPCs, ns; null for a key never observed. */
   predict(key: number, tpcs: number): number | null {
-    const model = this.models.get(key);
-    if (!model) return null;
-    if (model.fit) return Math.max(0, model.fit.m / tpcs + model.fit.b);
-    // One TPC count seen: linear scaling from it.
-    const [t, med] = model.medians.entries().next().value as [number, number];
-    return (med * t) / tpcs;
+    return predictFrom(this.models[key], tpcs);
   }
 
   /** The fitted model of a key, once it has been observed at two TPC counts or more. */
   fit(key: number): AmdahlFit | null {
-    return this.models.get(key)?.fit ?? null;
+    return this.models[key]?.fit ?? null;
   }
 
   /** TPC counts a key has been observed at. */
   seenAt(key: number): number[] {
-    return [...(this.models.get(key)?.samples.keys() ?? [])];
+    return [...(this.models[key]?.samples.keys() ?? [])];
   }
 
   /** How many TPC counts a key has been observed at (0: never seen); no array made, for the hot path. */
   countsSeen(key: number): number {
-    return this.models.get(key)?.samples.size ?? 0;
+    return this.models[key]?.samples.size ?? 0;
   }
 
   /** Scores the prediction for an observed duration (when there was one), then learns from the observation. */
   observe(key: number, tpcs: number, ns: number): void {
-    const predicted = this.predict(key, tpcs);
+    let model = this.models[key];
+    const predicted = predictFrom(model, tpcs);
     if (predicted !== null) {
       const err = Math.abs(predicted - ns);
       this.errors.push(err);
       if (err > this.missThresholdNs) this.misses++;
     }
-    let model = this.models.get(key);
     if (!model) {
-      model = { samples: new Map(), sorted: new Map(), medians: new Map(), fit: null };
-      this.models.set(key, model);
+      model = { samples: new Map(), sorted: new Map(), medians: new Map(), firstTpcs: tpcs, fit: null };
+      this.models[key] = model;
     }
     let ring = model.samples.get(tpcs), sorted = model.sorted.get(tpcs);
     if (!ring || !sorted) {
@@ -94,8 +95,8 @@ export class LatencyPredictor {
       model.sorted.set(tpcs, sorted);
     }
     ring.push(ns);
-    sorted.splice(upperBound(sorted, ns), 0, ns);
-    if (ring.length > this.window) sorted.splice(lowerBound(sorted, ring.shift()!), 1);
+    insertAt(sorted, upperBound(sorted, ns), ns);
+    if (ring.length > this.window) removeAt(sorted, lowerBound(sorted, ring.shift()!));
     // Only this count's median changed: the fit is redone from the kept medians, not by re-sorting every ring.
     model.medians.set(tpcs, medianOfSorted(sorted));
     model.fit = model.medians.size >= 2 ? fitMedians(model.medians) : null;
@@ -111,6 +112,15 @@ export class LatencyPredictor {
   }
 }
 
+/** A key model's predicted duration on `tpcs` TPCs, ns; null without a model. */
+function predictFrom(model: KeyModel | undefined, tpcs: number): number | null {
+  if (!model) return null;
+  if (model.fit) return Math.max(0, model.fit.m / tpcs + model.fit.b);
+  // One TPC count seen: linear scaling from it.
+  const t = model.firstTpcs;
+  return (model.medians.get(t)! * t) / tpcs;
+}
+
 /** Least squares of T = m·x + b with x = 1/t over the per-count medians; m and b kept ≥ 0. */
 export function fitAmdahl(samples: ReadonlyMap<number, readonly number[]>): AmdahlFit {
   return fitMedians(new Map([...samples].map(([t, ns]) => [t, median(ns)])));
@@ -119,10 +129,11 @@ export function fitAmdahl(samples: ReadonlyMap<number, readonly number[]>): Amda
 /** The same fit from each TPC count's median duration, ns. */
 function fitMedians(medians: ReadonlyMap<number, number>): AmdahlFit {
   let n = 0, sx = 0, sy = 0, sxx = 0, sxy = 0;
-  for (const [t, y] of medians) {
+  // forEach, not for-of over entries: the same (insertion) order without an array per entry, on every observation.
+  medians.forEach((y, t) => {
     const x = 1 / t;
     n++; sx += x; sy += y; sxx += x * x; sxy += x * y;
-  }
+  });
   const den = n * sxx - sx * sx;
   if (n < 2 || den <= 0) return { m: 0, b: sy / Math.max(1, n) };
   let m = (n * sxy - sx * sy) / den;
@@ -140,6 +151,19 @@ export function median(xs: readonly number[]): number {
 function medianOfSorted(s: readonly number[]): number {
   const h = s.length >> 1;
   return s.length % 2 ? s[h]! : (s[h - 1]! + s[h]!) / 2;
+}
+
+/** `a.splice(i, 0, x)` without the array of removed elements that splice builds (once per observation). */
+function insertAt(a: number[], i: number, x: number): void {
+  a.push(x);
+  for (let k = a.length - 1; k > i; k--) a[k] = a[k - 1]!;
+  a[i] = x;
+}
+
+/** `a.splice(i, 1)` for an index inside `a`, without building an array of the removed element. */
+function removeAt(a: number[], i: number): void {
+  for (let k = i + 1; k < a.length; k++) a[k - 1] = a[k]!;
+  a.pop();
 }
 
 /** First index whose value is ≥ x (binary search in ascending `a`). */

@@ -5,6 +5,7 @@
  */
 import { apiDomain, apiSyncKind, stripApiVersion } from "../common/api-calls";
 import type { TraceSink } from "../sink";
+import { CorrelationProcesses } from "./correlations";
 import { EventFields, fieldsFromParsed } from "./fields";
 import { KinetoClock } from "./time";
 
@@ -22,7 +23,7 @@ interface ApiName {
 export class KinetoEventMapper {
   readonly clock = new KinetoClock();
   /** correlation id → process id of the runtime/driver call that carries it. */
-  private readonly processOfCorrelation = new Map<number, number>();
+  private readonly processOfCorrelation = new CorrelationProcesses();
   /** GPU rows whose process is resolved at the end: [table, row index, correlation]. */
   private readonly pendingProcess: [GpuKind, number, number][] = [];
   /** device → stream → context, for the streams table. */
@@ -30,9 +31,8 @@ export class KinetoEventMapper {
   /** Host processes seen in api/annotation rows, and names from `process_name` metadata. */
   readonly hostProcesses = new Set<number>();
   readonly processNames = new Map<number, string>();
-  /** Correlation ids of cudaGraphLaunch calls, and kernels per correlation id, to count graph-launched kernels. */
+  /** Correlation ids of cudaGraphLaunch calls, to count graph-launched kernels at the end. */
   private readonly graphLaunches = new Set<number>();
-  private readonly kernelsPerCorrelation = new Map<number, number>();
   private readonly handlers: Record<string, Handler>;
   private readonly apiNames = new Map<string, ApiName>();
   /** The record the JSON.parse path fills (the byte reader has its own). */
@@ -100,7 +100,6 @@ export class KinetoEventMapper {
       const grid = dims(e.grid);
       const block = dims(e.block);
       if (!grid || !block) this.sink.diagnose("kineto.kernel_without_grid");
-      if (correlation !== null) this.kernelsPerCorrelation.set(correlation, (this.kernelsPerCorrelation.get(correlation) ?? 0) + 1);
       this.sink.kernel({
         device_id: device, context_id: context, stream_id: stream, process_id: processId, correlation_id: correlation,
         start_ns: startNs, end_ns: endNs, name,
@@ -168,10 +167,15 @@ export class KinetoEventMapper {
     return api;
   }
 
-  /** Kernels launched by a cudaGraphLaunch (which may come before or after them in the file). */
+  /**
+   * Kernels launched by a cudaGraphLaunch (which may come before or after them in the file): counted once at the
+   * end from the kernels table's correlation ids, not per kernel as they come (a Map update per kernel cost more).
+   */
   graphLaunchedKernels(): number {
+    if (this.graphLaunches.size === 0) return 0;
+    const correlations = this.sink.kernels.numbers("correlation_id");
     let n = 0;
-    for (const c of this.graphLaunches) n += this.kernelsPerCorrelation.get(c) ?? 0;
+    for (let i = 0; i < correlations.length; i++) if (this.graphLaunches.has(correlations.get(i))) n++;
     return n;
   }
 

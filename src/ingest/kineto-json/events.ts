@@ -5,6 +5,7 @@
  */
 import { apiDomain, apiSyncKind, stripApiVersion } from "../common/api-calls";
 import type { TraceSink } from "../sink";
+import type { NumberColumn } from "../../trace/columns";
 import { CorrelationProcesses } from "./correlations";
 import { EventFields, fieldsFromParsed } from "./fields";
 import { KinetoClock } from "./time";
@@ -24,8 +25,12 @@ export class KinetoEventMapper {
   readonly clock = new KinetoClock();
   /** correlation id → process id of the runtime/driver call that carries it. */
   private readonly processOfCorrelation = new CorrelationProcesses();
-  /** GPU rows whose process is resolved at the end: [table, row index, correlation]. */
-  private readonly pendingProcess: [GpuKind, number, number][] = [];
+  /**
+   * Kernel and memop rows whose process is resolved at the end, as flat (row index, correlation) pairs: most
+   * kernels come before their launch call in the file, and a tuple per kernel was an allocation each.
+   */
+  private readonly pendingKernels: number[] = [];
+  private readonly pendingMemops: number[] = [];
   /** device → stream → context, for the streams table. */
   readonly gpuStreams = new Map<number, Map<number, number | null>>();
   /** Host processes seen in api/annotation rows, and names from `process_name` metadata. */
@@ -77,8 +82,8 @@ export class KinetoEventMapper {
       this.sink.diagnose("kineto.event_without_time");
       return;
     }
-    const [startNs, exact] = this.clock.toNs(e.ts, e.tsTextOk, e.tsWhole, e.tsFrac);
-    if (!exact) this.sink.diagnose("kineto.ts_text_mismatch");
+    const startNs = this.clock.toNs(e.ts, e.tsTextOk, e.tsWhole, e.tsFrac);
+    if (!this.clock.exact) this.sink.diagnose("kineto.ts_text_mismatch");
     handler(e, startNs, startNs + Math.round(e.dur * 1000), index);
   }
 
@@ -116,8 +121,8 @@ export class KinetoEventMapper {
       });
     }
     if (processId === null && correlation !== null) {
-      const table = kind === "kernel" ? this.sink.kernels : this.sink.memops;
-      this.pendingProcess.push([kind, table.length - 1, correlation]);
+      if (kind === "kernel") this.pendingKernels.push(this.sink.kernels.length - 1, correlation);
+      else this.pendingMemops.push(this.sink.memops.length - 1, correlation);
     }
   }
 
@@ -181,11 +186,17 @@ export class KinetoEventMapper {
 
   /** End of trace: fills process ids of GPU rows whose launching call came later in the file. */
   resolvePendingProcesses(): number {
+    return this.resolve(this.pendingKernels, this.sink.kernels.numbers("process_id")) +
+      this.resolve(this.pendingMemops, this.sink.memops.numbers("process_id"));
+  }
+
+  /** Sets the process of each pending (row, correlation) pair that has one now; returns how many have none. */
+  private resolve(pending: number[], processIds: NumberColumn): number {
     let unresolved = 0;
-    for (const [kind, row, correlation] of this.pendingProcess) {
-      const pid = this.processOfCorrelation.get(correlation);
-      if (pid === undefined) { unresolved++; continue; }
-      (kind === "kernel" ? this.sink.kernels : this.sink.memops).set(row, "process_id", pid);
+    for (let k = 0; k < pending.length; k += 2) {
+      const pid = this.processOfCorrelation.get(pending[k + 1]);
+      if (pid === undefined) unresolved++;
+      else processIds.set(pending[k], pid);
     }
     return unresolved;
   }
@@ -212,9 +223,10 @@ function streamFromTid(tid: unknown): number | null {
   return null;
 }
 
-function dims(v: unknown): [number, number, number] | null {
-  if (!Array.isArray(v) || v.length !== 3 || !v.every((x) => typeof x === "number")) return null;
-  return [v[0], v[1], v[2]];
+/** A grid or block: a list of three numbers (itself, not a copy: the mapper only reads it). */
+function dims(v: unknown): readonly number[] | null {
+  if (!Array.isArray(v) || v.length !== 3 || typeof v[0] !== "number" || typeof v[1] !== "number" || typeof v[2] !== "number") return null;
+  return v as number[];
 }
 
 /** "Memcpy HtoD (Pinned -> Device)" → HtoD, Pinned, Device. */

@@ -18,7 +18,7 @@ export interface ColumnBuffer {
   toVector(type: arrow.DataType): arrow.Vector;
 }
 
-class NumberColumn implements ColumnBuffer {
+export class NumberColumn implements ColumnBuffer {
   private values = new Float64Array(INITIAL_CAPACITY);
   length = 0;
   constructor(private readonly kind: "i64" | "i32" | "f64", private readonly nullable: boolean, private readonly label: string) {}
@@ -43,6 +43,12 @@ class NumberColumn implements ColumnBuffer {
     this.values[this.length++] = v;
   }
 
+  /** The value of row `i` (NaN: null). */
+  get(i: number): number {
+    if (i < 0 || i >= this.length) throw new Error(`column ${this.label}: row ${i} out of range`);
+    return this.values[i];
+  }
+
   /** Overwrites row `i` (importers fill a value that only becomes known later in the file). */
   set(i: number, value: number | null): void {
     if (i < 0 || i >= this.length) throw new Error(`column ${this.label}: row ${i} out of range`);
@@ -51,24 +57,56 @@ class NumberColumn implements ColumnBuffer {
 
   toVector(): arrow.Vector {
     const n = this.length;
-    const { bitmap, nullCount } = validity(n, (i) => !Number.isNaN(this.values[i]));
+    const { bitmap, nullCount } = numberValidity(this.values, n);
     let data: arrow.Data;
     if (this.kind === "f64") {
       data = arrow.makeData({ type: new arrow.Float64(), length: n, nullCount, nullBitmap: bitmap, data: this.values.slice(0, n) });
     } else if (this.kind === "i32") {
-      const out = new Int32Array(n);
-      for (let i = 0; i < n; i++) out[i] = this.values[i] | 0;
-      data = arrow.makeData({ type: new arrow.Int32(), length: n, nullCount, nullBitmap: bitmap, data: out });
+      data = arrow.makeData({ type: new arrow.Int32(), length: n, nullCount, nullBitmap: bitmap, data: toInt32(this.values, n) });
     } else {
-      const out = new BigInt64Array(n);
-      for (let i = 0; i < n; i++) {
-        const v = this.values[i];
-        out[i] = Number.isNaN(v) ? 0n : BigInt(Math.round(v));
-      }
-      data = arrow.makeData({ type: new arrow.Int64(), length: n, nullCount, nullBitmap: bitmap, data: out });
+      data = arrow.makeData({ type: new arrow.Int64(), length: n, nullCount, nullBitmap: bitmap, data: toInt64(this.values, n) });
     }
     return arrow.makeVector(data);
   }
+}
+
+function toInt32(values: Float64Array, n: number): Int32Array {
+  const out = new Int32Array(n);
+  for (let i = 0; i < n; i++) out[i] = values[i] | 0;
+  return out;
+}
+
+/** Whether this machine stores the low 32 bits of an int64 first (the Uint32Array view in toInt64 needs it). */
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+const TWO_32 = 4294967296;
+
+/**
+ * The values rounded to int64 (NaN: 0), as `BigInt(Math.round(v))` stored in a BigInt64Array gives, but written
+ * as two 32-bit halves: a BigInt per value was most of the Arrow build (millions of i64 values in a large trace).
+ * For an integer r (a double, so exact), hi = floor(r / 2^32) and lo = r - hi * 2^32 are exact, and storing them
+ * in a Uint32Array wraps modulo 2^32 as the BigInt64Array wraps modulo 2^64. A value that is not finite goes
+ * through BigInt, which throws as before.
+ */
+function toInt64(values: Float64Array, n: number): BigInt64Array {
+  const out = new BigInt64Array(n);
+  if (!LITTLE_ENDIAN) {
+    for (let i = 0; i < n; i++) out[i] = Number.isNaN(values[i]) ? 0n : BigInt(Math.round(values[i]));
+    return out;
+  }
+  const words = new Uint32Array(out.buffer, out.byteOffset, 2 * n);
+  for (let i = 0; i < n; i++) {
+    const v = values[i];
+    if (Number.isNaN(v)) continue; // the array starts zeroed
+    const r = Math.round(v);
+    if (!Number.isFinite(r)) {
+      out[i] = BigInt(r);
+      continue;
+    }
+    const hi = Math.floor(r / TWO_32);
+    words[2 * i] = r - hi * TWO_32;
+    words[2 * i + 1] = hi;
+  }
+  return out;
 }
 
 /** Values kept as a JS array: booleans and plain strings (small tables: devices, processes, diagnostics). */
@@ -129,7 +167,7 @@ class DictColumn implements ColumnBuffer {
   toVector(type: arrow.DataType): arrow.Vector {
     const n = this.length;
     const keys = this.keys.slice(0, n);
-    const { bitmap, nullCount } = validity(n, (i) => keys[i] >= 0);
+    const { bitmap, nullCount } = keyValidity(keys, n);
     for (let i = 0; i < n; i++) if (keys[i] < 0) keys[i] = 0;
     const dictionary = arrow.vectorFromArray(this.dictionary, new arrow.Utf8());
     if (!arrow.DataType.isDictionary(type)) throw new Error(`column ${this.label} needs a dictionary type`);
@@ -137,11 +175,25 @@ class DictColumn implements ColumnBuffer {
   }
 }
 
-function validity(n: number, isValid: (i: number) => boolean): { bitmap: Uint8Array | undefined; nullCount: number } {
+/**
+ * The validity bitmap (undefined when nothing is null) of numbers (NaN: null) or dictionary keys (-1: null).
+ * Two loops rather than one taking a predicate: a shared call to different closures kept deoptimising.
+ */
+function numberValidity(values: Float64Array, n: number): { bitmap: Uint8Array | undefined; nullCount: number } {
   let nullCount = 0;
   const bitmap = new Uint8Array((n + 7) >> 3);
   for (let i = 0; i < n; i++) {
-    if (isValid(i)) bitmap[i >> 3] |= 1 << (i & 7);
+    if (!Number.isNaN(values[i])) bitmap[i >> 3] |= 1 << (i & 7);
+    else nullCount++;
+  }
+  return { bitmap: nullCount === 0 ? undefined : bitmap, nullCount };
+}
+
+function keyValidity(keys: Int32Array, n: number): { bitmap: Uint8Array | undefined; nullCount: number } {
+  let nullCount = 0;
+  const bitmap = new Uint8Array((n + 7) >> 3);
+  for (let i = 0; i < n; i++) {
+    if (keys[i] >= 0) bitmap[i >> 3] |= 1 << (i & 7);
     else nullCount++;
   }
   return { bitmap: nullCount === 0 ? undefined : bitmap, nullCount };
@@ -179,6 +231,20 @@ export function arrowField(name: string, spec: ColumnSpec, index: number): arrow
   return new arrow.Field(name, type, spec.nullable);
 }
 
+/**
+ * TableBuffer.append for one table: straight-line code with one property load and one push per column.
+ * Why generated: a loop over the column names does a keyed load with a different name at one site, which V8
+ * cannot cache (megamorphic), and a push call shared by every column class; on the import hot path that cost
+ * more than the pushes. Here each load and each call site sees one row shape and one column class. The names are
+ * the schema's (written as JSON string literals), never input data.
+ */
+function compileAppend(names: string[], buffers: ColumnBuffer[]): (row: object) => void {
+  const locals = buffers.map((_, i) => `const b${i} = buffers[${i}];`).join("\n");
+  const pushes = names.map((name, i) => `  b${i}.push(row[${JSON.stringify(name)}]);`).join("\n");
+  const make = new Function("buffers", `${locals}\nreturn function append(row) {\n${pushes}\n};`) as (b: ColumnBuffer[]) => (row: object) => void;
+  return make(buffers);
+}
+
 /** Rows of one canonical table being filled, column by column. */
 export class TableBuffer<T extends TableSpec = TableSpec> {
   private readonly names: string[];
@@ -189,23 +255,26 @@ export class TableBuffer<T extends TableSpec = TableSpec> {
       const col = spec.columns[name];
       return makeColumnBuffer(col.kind, col.nullable, `${spec.name}.${name}`);
     });
+    this.append = compileAppend(this.names, this.buffers);
   }
 
   get length(): number {
     return this.buffers.length ? this.buffers[0].length : 0;
   }
 
-  /** Appends one row; unknown keys are a programming error and throw. */
-  append(row: object): void {
-    const r = row as Record<string, unknown>;
-    for (let i = 0; i < this.names.length; i++) this.buffers[i].push(r[this.names[i]]);
-  }
+  /** Appends one row: each column takes the row's property of its name (missing: null). */
+  readonly append: (row: object) => void;
 
   /** Overwrites one numeric value of an appended row. */
   set(row: number, column: string, value: number | null): void {
+    this.numbers(column).set(row, value);
+  }
+
+  /** A numeric column, to read back what was appended (`get(i)`, NaN for null). */
+  numbers(column: string): NumberColumn {
     const buffer = this.buffers[this.names.indexOf(column)];
     if (!(buffer instanceof NumberColumn)) throw new Error(`${this.spec.name}.${column} is not a numeric column`);
-    buffer.set(row, value);
+    return buffer;
   }
 
   /** The filled table with `metadata` on its schema (table_name is added). */

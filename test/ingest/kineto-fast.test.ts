@@ -7,6 +7,9 @@
  * repeated keys, corrupt events) are small synthetic snippets; each is checked against JSON.parse, never against
  * hand-written expectations of the reader itself.
  */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { readKineto } from "../../src/ingest/kineto-json";
 import { EventFields, fieldsFromParsed } from "../../src/ingest/kineto-json/fields";
@@ -16,7 +19,7 @@ import { StringCache } from "../../src/ingest/kineto-json/strings";
 import { readTsBytes, readTsText } from "../../src/ingest/kineto-json/time";
 import { ImportError } from "../../src/ingest/errors";
 import { TraceSink } from "../../src/ingest/sink";
-import type { TraceSource } from "../../src/ingest/source";
+import { TraceSource } from "../../src/ingest/source";
 import { traceToBytes } from "../../src/trace/io";
 import { fixture, kinetoFixtures, readDecompressed, rel } from "../helpers/fixtures";
 
@@ -79,6 +82,19 @@ describe("byte reader vs JSON.parse on the real fixtures", () => {
     const bytes = readDecompressed(fixture("real/hta/triton_example/triton_example.json.gz"));
     const viaParse = await importBytes(bytes, false);
     expect(Buffer.from(await importBytes(bytes, true, size)).equals(Buffer.from(viaParse))).toBe(true);
+  });
+
+  it("identical tables from an uncompressed file read into two reused buffers (21 MB: 21 chunks)", async () => {
+    const bytes = readDecompressed(fixture("h200/resnet50_infer_bs1.pt.trace.json.gz"));
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "lithos-kineto-")), "memory.json");
+    fs.writeFileSync(file, bytes);
+    try {
+      const sink = new TraceSink("kineto-json", "memory.json");
+      await readKineto(await TraceSource.open(file), sink);
+      expect(Buffer.from(traceToBytes(sink.finish())).equals(Buffer.from(await importBytes(bytes, false)))).toBe(true);
+    } finally {
+      fs.rmSync(path.dirname(file), { recursive: true });
+    }
   });
 });
 

@@ -173,6 +173,16 @@ describe("ChromeTraceScanner on synthetic edge cases", () => {
     }
   });
 
+  it("reports the same elements when large elements and keys are split across chunks larger than the join", () => {
+    // Chunks above 16 KiB take the join path (only the split element is carried over, joined to a growing part
+    // of the next chunk); elements of 5 to 300 KB make the join double, and a big top-level value skips it.
+    const big = (n: number) => JSON.stringify({ ph: "X", name: "k".repeat(n), args: { s: [1, "\\\"", [2.5e3]] } });
+    const events = [1, 5000, 20_000, 70_000, 300_000, 10].map(big);
+    const text = `{"meta": ${JSON.stringify({ blob: "m".repeat(200_000) })}, "traceEvents": [${events.join(",\n ")}], "${"x".repeat(40_000)}": 1}`;
+    const bytes = Buffer.from(text, "utf8");
+    for (const size of [16_385, 40_000, 65_536, 100_003]) expectMatchesJsonParse(scanChunked(bytes, size), text);
+  });
+
   it("accepts a bare array of events", () => {
     const text = ' [ {"ph": "X", "name": "\\"]"} , {"ph": "M"} ] ';
     expectMatchesJsonParse(scanChunked(Buffer.from(text), 1), text);

@@ -5,6 +5,8 @@
  */
 import { apiDomain, apiSyncKind, stripApiVersion } from "../common/api-calls";
 import type { TraceSink } from "../sink";
+import type { NumberColumn } from "../../trace/columns";
+import { CorrelationProcesses } from "./correlations";
 import { EventFields, fieldsFromParsed } from "./fields";
 import { KinetoClock } from "./time";
 
@@ -22,17 +24,20 @@ interface ApiName {
 export class KinetoEventMapper {
   readonly clock = new KinetoClock();
   /** correlation id → process id of the runtime/driver call that carries it. */
-  private readonly processOfCorrelation = new Map<number, number>();
-  /** GPU rows whose process is resolved at the end: [table, row index, correlation]. */
-  private readonly pendingProcess: [GpuKind, number, number][] = [];
+  private readonly processOfCorrelation = new CorrelationProcesses();
+  /**
+   * Kernel and memop rows whose process is resolved at the end, as flat (row index, correlation) pairs: most
+   * kernels come before their launch call in the file, and a tuple per kernel was an allocation each.
+   */
+  private readonly pendingKernels: number[] = [];
+  private readonly pendingMemops: number[] = [];
   /** device → stream → context, for the streams table. */
   readonly gpuStreams = new Map<number, Map<number, number | null>>();
   /** Host processes seen in api/annotation rows, and names from `process_name` metadata. */
   readonly hostProcesses = new Set<number>();
   readonly processNames = new Map<number, string>();
-  /** Correlation ids of cudaGraphLaunch calls, and kernels per correlation id, to count graph-launched kernels. */
+  /** Correlation ids of cudaGraphLaunch calls, to count graph-launched kernels at the end. */
   private readonly graphLaunches = new Set<number>();
-  private readonly kernelsPerCorrelation = new Map<number, number>();
   private readonly handlers: Record<string, Handler>;
   private readonly apiNames = new Map<string, ApiName>();
   /** The record the JSON.parse path fills (the byte reader has its own). */
@@ -77,8 +82,8 @@ export class KinetoEventMapper {
       this.sink.diagnose("kineto.event_without_time");
       return;
     }
-    const [startNs, exact] = this.clock.toNs(e.ts, e.tsTextOk, e.tsWhole, e.tsFrac);
-    if (!exact) this.sink.diagnose("kineto.ts_text_mismatch");
+    const startNs = this.clock.toNs(e.ts, e.tsTextOk, e.tsWhole, e.tsFrac);
+    if (!this.clock.exact) this.sink.diagnose("kineto.ts_text_mismatch");
     handler(e, startNs, startNs + Math.round(e.dur * 1000), index);
   }
 
@@ -100,7 +105,6 @@ export class KinetoEventMapper {
       const grid = dims(e.grid);
       const block = dims(e.block);
       if (!grid || !block) this.sink.diagnose("kineto.kernel_without_grid");
-      if (correlation !== null) this.kernelsPerCorrelation.set(correlation, (this.kernelsPerCorrelation.get(correlation) ?? 0) + 1);
       this.sink.kernel({
         device_id: device, context_id: context, stream_id: stream, process_id: processId, correlation_id: correlation,
         start_ns: startNs, end_ns: endNs, name,
@@ -117,8 +121,8 @@ export class KinetoEventMapper {
       });
     }
     if (processId === null && correlation !== null) {
-      const table = kind === "kernel" ? this.sink.kernels : this.sink.memops;
-      this.pendingProcess.push([kind, table.length - 1, correlation]);
+      if (kind === "kernel") this.pendingKernels.push(this.sink.kernels.length - 1, correlation);
+      else this.pendingMemops.push(this.sink.memops.length - 1, correlation);
     }
   }
 
@@ -168,20 +172,31 @@ export class KinetoEventMapper {
     return api;
   }
 
-  /** Kernels launched by a cudaGraphLaunch (which may come before or after them in the file). */
+  /**
+   * Kernels launched by a cudaGraphLaunch (which may come before or after them in the file): counted once at the
+   * end from the kernels table's correlation ids, not per kernel as they come (a Map update per kernel cost more).
+   */
   graphLaunchedKernels(): number {
+    if (this.graphLaunches.size === 0) return 0;
+    const correlations = this.sink.kernels.numbers("correlation_id");
     let n = 0;
-    for (const c of this.graphLaunches) n += this.kernelsPerCorrelation.get(c) ?? 0;
+    for (let i = 0; i < correlations.length; i++) if (this.graphLaunches.has(correlations.get(i))) n++;
     return n;
   }
 
   /** End of trace: fills process ids of GPU rows whose launching call came later in the file. */
   resolvePendingProcesses(): number {
+    return this.resolve(this.pendingKernels, this.sink.kernels.numbers("process_id")) +
+      this.resolve(this.pendingMemops, this.sink.memops.numbers("process_id"));
+  }
+
+  /** Sets the process of each pending (row, correlation) pair that has one now; returns how many have none. */
+  private resolve(pending: number[], processIds: NumberColumn): number {
     let unresolved = 0;
-    for (const [kind, row, correlation] of this.pendingProcess) {
-      const pid = this.processOfCorrelation.get(correlation);
-      if (pid === undefined) { unresolved++; continue; }
-      (kind === "kernel" ? this.sink.kernels : this.sink.memops).set(row, "process_id", pid);
+    for (let k = 0; k < pending.length; k += 2) {
+      const pid = this.processOfCorrelation.get(pending[k + 1]);
+      if (pid === undefined) unresolved++;
+      else processIds.set(pending[k], pid);
     }
     return unresolved;
   }
@@ -208,9 +223,10 @@ function streamFromTid(tid: unknown): number | null {
   return null;
 }
 
-function dims(v: unknown): [number, number, number] | null {
-  if (!Array.isArray(v) || v.length !== 3 || !v.every((x) => typeof x === "number")) return null;
-  return [v[0], v[1], v[2]];
+/** A grid or block: a list of three numbers (itself, not a copy: the mapper only reads it). */
+function dims(v: unknown): readonly number[] | null {
+  if (!Array.isArray(v) || v.length !== 3 || typeof v[0] !== "number" || typeof v[1] !== "number" || typeof v[2] !== "number") return null;
+  return v as number[];
 }
 
 /** "Memcpy HtoD (Pinned -> Device)" → HtoD, Pinned, Device. */

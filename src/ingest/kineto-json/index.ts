@@ -54,7 +54,8 @@ export async function readKineto(source: TraceSource, sink: TraceSink, fastPath 
     },
   });
   try {
-    for await (const chunk of source.chunks()) scanner.push(chunk);
+    // The scanner keeps at most the previous chunk (an element split at its end) while it reads the current one.
+    for await (const chunk of source.chunks({ reuseBuffers: true })) scanner.push(chunk);
     scanner.end();
   } catch (e) {
     if (e instanceof TraceSyntaxError) throw new ImportError(source.path, `invalid JSON: ${e.message}`);

@@ -16,15 +16,18 @@ export class KinetoClock {
     return this.baseUs;
   }
 
+  /** Whether the last toNs used the text's digits (false: the text could not be read and the float was rounded). */
+  exact = false;
+
   /**
    * ns from the time base for the `ts` of an event. `whole`/`frac` are the µs and ns that readTsText found in the
    * event's text (when `textOk`); they are used when they agree with the parsed float to within 1 µs.
-   * Returns [ns, exact]; exact is false when the text could not be read and the float was rounded.
+   * Sets `exact` rather than returning a pair: this runs for every event, and the pair was an allocation each.
    */
-  toNs(ts: number, textOk: boolean, whole: number, frac: number): [number, boolean] {
+  toNs(ts: number, textOk: boolean, whole: number, frac: number): number {
     if (this.baseUs === null) this.baseUs = Math.abs(ts) < RELATIVE_LIMIT_US ? 0 : Math.floor(ts / 1e6) * 1e6;
-    if (textOk && Math.abs(whole - ts) <= 1) return [(whole - this.baseUs) * 1000 + frac, true];
-    return [Math.round((ts - this.baseUs) * 1000), false];
+    this.exact = textOk && Math.abs(whole - ts) <= 1;
+    return this.exact ? (whole - this.baseUs) * 1000 + frac : Math.round((ts - this.baseUs) * 1000);
   }
 }
 

@@ -135,16 +135,7 @@ elif mode == 'gc':
     full = torch.cuda.get_device_properties(0).multi_processor_count
     g_svc = GreenContext.create(num_sms=n, device_id=0); g_hog = GreenContext.create(num_sms=full - n, device_id=0)
     g_svc.set_context(); s_svc = g_svc.Stream()
-    # build_infer captures on its own stream; replay it on the green context's stream instead.
-    import torchvision
-    m = torchvision.models.resnet50(weights=None).cuda().half().eval(); x = torch.randn(1, 3, 224, 224, device='cuda', dtype=torch.half)
-    with torch.no_grad(), torch.cuda.stream(s_svc):
-        for _ in range(3): m(x)
-        torch.cuda.synchronize(); g = torch.cuda.CUDAGraph()
-        with torch.cuda.graph(g, stream=s_svc): m(x)
-    def req():
-        with torch.cuda.stream(s_svc): g.replay()
-        s_svc.synchronize()
+    req = graph_on(s_svc)  # build_infer captures on its own stream; this one replays on the green context's
     hog_res = {}
     stop = threading.Event()
     if kind != 'none':

@@ -56,6 +56,8 @@ export type { Workload } from "./workload/workload";
 export { summarize, type ReplaySummary, type ServiceSummary, type JobSummary } from "./metrics/summary";
 export { latencyStats, percentileSorted } from "./metrics/latency";
 export { colocationValidation, readMeasuredColocation, COLOCATION_SCENARIOS, type ColocationRow } from "./analysis/colocation";
+export { interferenceConditions, loadedLatencyCurve, readInterferenceSweep, type InterferenceCondition, type InterferenceSweep } from "./analysis/interference";
+export { loadedLatencySlowdown, type LoadedLatencyCurve } from "./sim/memory-load";
 export {
   compareSystems, aloneSpec, aloneSlos, flatCompareRow, DEFAULT_SLO_X,
   type CompareOptions, type CompareResult, type CompareRow, type ServiceCell, type JobCell, type AloneRow,

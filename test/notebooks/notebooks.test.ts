@@ -56,6 +56,14 @@ describe.runIf(haveJupyter || process.env.CI)("notebooks", () => {
     }
   }, ALL_NOTEBOOKS_MS);
 
+  it("the co-location notebook replays the interference sweep, printing its measured slowdowns, and draws both figures", async () => {
+    const nb = await execute("03-colocation.ipynb");
+    const sweep = JSON.parse(fs.readFileSync(path.join(repo, "calibrations", "interference-h100", "sweep.json"), "utf8")) as { rows: { svc_with: { p50_us: number }; svc_alone: { p50_us: number } }[] };
+    for (const r of sweep.rows) expect(text(nb)).toContain(String(Math.round((100 * r.svc_with.p50_us) / r.svc_alone.p50_us) / 100));
+    const html = nb.cells.flatMap((c) => c.outputs ?? []).filter((o) => o.data?.["text/html"]);
+    expect(html.length).toBe(2);
+  }, ALL_NOTEBOOKS_MS);
+
   it("the import notebook prints the sample trace's real kernel count and draws a figure", async () => {
     const nb = await execute("01-import-a-trace.ipynb");
     expect(text(nb)).toContain("6840 kernels, 62 API calls");

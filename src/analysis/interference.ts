@@ -10,7 +10,7 @@
  * stay out of it.
  */
 import * as fs from "node:fs";
-import { gpuSpec } from "../gpu/specs";
+import { gpuSpec, specForDeviceName, type GpuSpec } from "../gpu/specs";
 import { replay, type TenantSpec } from "../replay";
 import type { LoadedLatencyCurve } from "../sim/memory-load";
 import type { Workload } from "../workload/workload";
@@ -33,6 +33,7 @@ export interface InterferenceSweep { gpu: string; sms: number; rows: SweepRow[] 
 export function readInterferenceSweep(file: string): InterferenceSweep {
   const obj = JSON.parse(fs.readFileSync(file, "utf8")) as InterferenceSweep & { role?: string };
   if (obj.role !== "sweep" || !Array.isArray(obj.rows) || !(obj.sms > 0)) throw new Error("not an interference sweep (tools/measure/interference.py sweep writes one)");
+  if (!sweepGpu(obj)) throw new Error(`measured on "${String(obj.gpu)}", a GPU this package has no spec of`);
   for (const r of obj.rows) {
     if (!["copy", "stream", "gemm"].includes(r.kind) || !(r.svc_alone?.p50_us > 0) || !(r.svc_with?.p50_us > 0) || !(r.hog_with_gbps >= 0)) throw new Error(`malformed row ${JSON.stringify(r).slice(0, 80)}`);
   }
@@ -41,12 +42,17 @@ export function readInterferenceSweep(file: string): InterferenceSweep {
 
 const slowdown = (r: SweepRow) => r.svc_with.p50_us / r.svc_alone.p50_us;
 
+/** The GPU the sweep was measured on (its device name), whose peak bandwidth turns bytes/s into utilisation. */
+export function sweepGpu(sweep: InterferenceSweep): GpuSpec | null {
+  return typeof sweep.gpu === "string" ? specForDeviceName(sweep.gpu) : null;
+}
+
 /**
  * The loaded-latency curve from the streaming rows: each row's service slowdown at the DRAM utilisation its co-runner
  * reached beside the service (measured bytes/s over the GPU's peak), in ascending utilisation, kept non-decreasing
  * (a point below an earlier one takes the earlier value: the curve must not reward more load).
  */
-export function loadedLatencyCurve(sweep: InterferenceSweep, peakBytesPerS: number): LoadedLatencyCurve {
+export function loadedLatencyCurve(sweep: InterferenceSweep, peakBytesPerS = sweepGpu(sweep)!.memBandwidthBytesPerS): LoadedLatencyCurve {
   const pts = sweep.rows.filter((r) => r.kind === "stream").map((r) => [Math.min(1, (r.hog_with_gbps * 1e9) / peakBytesPerS), slowdown(r)] as const).sort((a, b) => a[0] - b[0]);
   const utilisation = [0], out = [1];
   for (const [u, s] of pts) {
@@ -61,7 +67,7 @@ export interface InterferenceCondition {
   readonly coRunner: "copy" | "stream" | "gemm";
   readonly serviceSms: number;
   readonly coRunnerSms: number;
-  /** Co-runner DRAM utilisation beside the service, measured (bytes moved / peak). */
+  /** Co-runner DRAM utilisation beside the service, measured (bytes moved / the measured GPU's peak). */
   readonly measuredUtilisation: number;
   /** Service request time beside the co-runner over without it (p50), measured and simulated. */
   readonly measuredSlowdown: number;
@@ -77,7 +83,8 @@ export interface InterferenceCondition {
 export async function interferenceConditions(sweep: InterferenceSweep, service: Workload, coRunners: Record<"copy" | "stream" | "gemm", Workload>, options: { gpu?: string; durationS?: number } = {}): Promise<InterferenceCondition[]> {
   const gpu = options.gpu ?? "h200";
   const spec = gpuSpec(gpu);
-  const curve = loadedLatencyCurve(sweep, spec.memBandwidthBytesPerS);
+  const measuredOn = sweepGpu(sweep)!;
+  const curve = loadedLatencyCurve(sweep);
   const base = { gpu, durationS: options.durationS ?? 1, seed: 1 };
   // Green contexts of n SMs as MPS limits that give exactly n SMs (n even: whole TPCs).
   const pct = (n: number) => (n >= spec.smCount ? null : (100 * n) / spec.smCount + 1e-6);
@@ -92,7 +99,7 @@ export async function interferenceConditions(sweep: InterferenceSweep, service: 
     const p50 = (x: typeof alone) => (x.summary.tenants[0] as { p50_us: number }).p50_us;
     out.push({
       coRunner: r.kind, serviceSms: svcSms, coRunnerSms: r.hog_sms,
-      measuredUtilisation: (r.hog_with_gbps * 1e9) / spec.memBandwidthBytesPerS,
+      measuredUtilisation: (r.hog_with_gbps * 1e9) / measuredOn.memBandwidthBytesPerS,
       measuredSlowdown: slowdown(r), simulatedSlowdown: p50(both) / p50(alone), withCurveSlowdown: p50(withCurve) / p50(alone),
       measuredIts: r.hog_with_its, simulatedIts: (both.summary.tenants[1] as { throughput_its: number }).throughput_its,
     });

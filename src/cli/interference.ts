@@ -46,8 +46,14 @@ export async function interferenceCommand(argv: string[]): Promise<number> {
   const trace = (k: string) => workloadInput(path.join(dir, `${k}_hog.pt.trace.json.gz`), "auto");
   const coRunners = { copy: await trace("copy"), stream: await trace("stream"), gemm: await trace("gemm") };
   if (typeof fit === "string") {
-    const cal = readCalibration(fit);
-    const loadedLatency = loadedLatencyCurve(sweep, gpu.memBandwidthBytesPerS);
+    let cal;
+    try {
+      cal = readCalibration(fit);
+    } catch (e) {
+      throw new InputError(fit, (e as Error).message.replace(`${fit}: `, "").replace(/^ENOENT.*/, "no such file"));
+    }
+    // Utilisation is the co-runner's bytes/s over the peak of the GPU it was measured on.
+    const loadedLatency = loadedLatencyCurve(sweep);
     const rows = sweep.rows.filter((r) => r.kind === "stream").length;
     cal.interference = {
       ...(cal.interference ?? {}),

@@ -88,6 +88,20 @@ describe("lithos-replay interference", () => {
     expect(line).toMatch(/no such file/);
   });
 
+  it("refuses --fit into a calibration that does not exist, naming it, and writes nothing", () => {
+    const dir = makeTempDir();
+    const cal = path.join(dir, "none.json");
+    expect(refusalLine(runCli(["interference", SWEEP_DIR, "--hp", SERVICE, "--fit", cal]))).toBe(`lithos-replay: ${cal}: no such file`);
+    expect(fs.readdirSync(dir)).toEqual([]);
+  });
+
+  it("refuses a sweep measured on a GPU it has no spec of", () => {
+    const dir = makeTempDir();
+    const sweep = JSON.parse(fs.readFileSync(path.join(SWEEP_DIR, "sweep.json"), "utf8"));
+    fs.writeFileSync(path.join(dir, "sweep.json"), JSON.stringify({ ...sweep, gpu: "Imaginary GPU 9000" }));
+    expect(refusalLine(runCli(["interference", dir, "--hp", SERVICE]))).toMatch(/sweep\.json: measured on "Imaginary GPU 9000", a GPU this package has no spec of/);
+  });
+
   it("refuses a sweep.json that is not a sweep", () => {
     const dir = makeTempDir();
     fs.writeFileSync(path.join(dir, "sweep.json"), JSON.stringify({ role: "svc", p50_us: 1 }));

@@ -2,7 +2,6 @@
  * LithOS's mechanisms on cases whose answer is known by hand (synthetic kernels: one long best-effort kernel,
  * a known scaling curve, a memory-bound and a compute-bound mix), then on the real H200 co-location traces.
  */
-import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { calibrationFor } from "../../src/gpu/calibration";
 import { gpuSpec } from "../../src/gpu/specs";
@@ -14,8 +13,7 @@ import { fitAmdahl, LatencyPredictor } from "../../src/policies/lithos/predictor
 import { occupancyTpcs, rightSizedTpcs } from "../../src/policies/lithos/right-size";
 import { atomBlocks, simulate, type SimResult, type SimTenant } from "../../src/sim/engine";
 import { poissonArrivals } from "../../src/workload/arrivals";
-import { loadWorkload } from "../../src/workload/extract";
-import { H200 } from "../helpers/fixtures";
+import { loadColocationWorkloads } from "../helpers/colocation-workloads";
 import { syntheticWorkload } from "../helpers/workloads";
 
 const gpu = gpuSpec("h200");
@@ -163,8 +161,7 @@ describe("power management", () => {
 
 describe("on the real H200 co-location traces", () => {
   it("ranks the service's p99 beside training: +atom ≤ +tpc < mps, and keeps the job running", async () => {
-    const service = await loadWorkload(path.join(H200, "resnet50_graph_infer_bs1.pt.trace.json.gz"));
-    const job = await loadWorkload(path.join(H200, "resnet50_colo_train_bs64.pt.trace.json.gz"));
+    const { service, job } = await loadColocationWorkloads();
     const run = (policy: string) => simulate({
       gpu, timing: cal.timing, power: cal.power!, policy: POLICIES[policy]!.make({}), durationNs: 1e9,
       tenants: [

@@ -4,7 +4,6 @@
  * opposite-profile rule never fires on H200 traces (every kernel is memory bound under the H200 calibration, a
  * fact the first test pins down), so it is checked on a hand-built view.
  */
-import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { calibrationFor } from "../../src/gpu/calibration";
 import { gpuSpec } from "../../src/gpu/specs";
@@ -13,9 +12,8 @@ import { makeOrion } from "../../src/policies/orion";
 import type { KernelWork, Policy, SchedulerView, TenantView } from "../../src/policies/policy";
 import { simulate, type SimResult, type SimTenant } from "../../src/sim/engine";
 import { poissonArrivals } from "../../src/workload/arrivals";
-import { loadWorkload } from "../../src/workload/extract";
 import type { Workload } from "../../src/workload/workload";
-import { H200 } from "../helpers/fixtures";
+import { loadColocationWorkloads } from "../helpers/colocation-workloads";
 import { observe } from "../helpers/policy-observer";
 
 const gpu = gpuSpec("h200");
@@ -23,8 +21,7 @@ const cal = calibrationFor(gpu);
 let service: Workload, job: Workload;
 
 beforeAll(async () => {
-  service = await loadWorkload(path.join(H200, "resnet50_graph_infer_bs1.pt.trace.json.gz"));
-  job = await loadWorkload(path.join(H200, "resnet50_colo_train_bs64.pt.trace.json.gz"));
+  ({ service, job } = await loadColocationWorkloads());
 });
 
 function run(policy: Policy, tenants: SimTenant[], durationNs = 0.5e9): SimResult {

@@ -3,7 +3,6 @@
  * checked at every decision the policy makes inside the engine (test/helpers/policy-observer.ts), and the HP/BE
  * split it shares with Orion and TGS (`highPriorityTenants`).
  */
-import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { calibrationFor } from "../../src/gpu/calibration";
 import { gpuSpec } from "../../src/gpu/specs";
@@ -13,9 +12,8 @@ import type { Policy, TenantView } from "../../src/policies/policy";
 import { makeReef } from "../../src/policies/reef";
 import { simulate, type SimResult, type SimTenant } from "../../src/sim/engine";
 import { poissonArrivals } from "../../src/workload/arrivals";
-import { loadWorkload } from "../../src/workload/extract";
 import type { Workload } from "../../src/workload/workload";
-import { H200 } from "../helpers/fixtures";
+import { loadColocationWorkloads } from "../helpers/colocation-workloads";
 import { observe } from "../helpers/policy-observer";
 
 const gpu = gpuSpec("h200");
@@ -23,8 +21,7 @@ const cal = calibrationFor(gpu);
 let service: Workload, job: Workload;
 
 beforeAll(async () => {
-  service = await loadWorkload(path.join(H200, "resnet50_graph_infer_bs1.pt.trace.json.gz"));
-  job = await loadWorkload(path.join(H200, "resnet50_colo_train_bs64.pt.trace.json.gz"));
+  ({ service, job } = await loadColocationWorkloads());
 });
 
 function run(policy: Policy, tenants: SimTenant[], durationNs = 0.5e9): SimResult {

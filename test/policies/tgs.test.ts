@@ -3,7 +3,6 @@
  * kernel rate follows the service's load (cut while the service is loaded, restored when it goes quiet), a job
  * alone is not throttled at all, and the controller is deterministic and stops with the work.
  */
-import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { calibrationFor } from "../../src/gpu/calibration";
 import { gpuSpec } from "../../src/gpu/specs";
@@ -12,9 +11,8 @@ import type { Policy } from "../../src/policies/policy";
 import { makeTgs } from "../../src/policies/tgs";
 import { simulate, type SimResult, type SimTenant } from "../../src/sim/engine";
 import { poissonArrivals } from "../../src/workload/arrivals";
-import { loadWorkload } from "../../src/workload/extract";
 import type { Workload } from "../../src/workload/workload";
-import { H200 } from "../helpers/fixtures";
+import { loadColocationWorkloads } from "../helpers/colocation-workloads";
 import { observe } from "../helpers/policy-observer";
 
 const gpu = gpuSpec("h200");
@@ -22,8 +20,7 @@ const cal = calibrationFor(gpu);
 let service: Workload, job: Workload;
 
 beforeAll(async () => {
-  service = await loadWorkload(path.join(H200, "resnet50_graph_infer_bs1.pt.trace.json.gz"));
-  job = await loadWorkload(path.join(H200, "resnet50_colo_train_bs64.pt.trace.json.gz"));
+  ({ service, job } = await loadColocationWorkloads());
 });
 
 function run(policy: Policy, tenants: SimTenant[], durationNs = 1e9): SimResult {

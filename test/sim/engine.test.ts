@@ -2,7 +2,6 @@
  * The simulator on the real H200 co-location workloads: alone it gives back the recorded behaviour, shared it
  * respects each policy's rules (checked on the kernel timeline), and it is deterministic for a seed.
  */
-import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { calibrationFor } from "../../src/gpu/calibration";
 import { gpuSpec, mpsSmsForPercentage } from "../../src/gpu/specs";
@@ -10,17 +9,15 @@ import { POLICIES } from "../../src/policies";
 import { simulate, type SimOptions, type SimResult, type SimTenant } from "../../src/sim/engine";
 import { aloneClockMHz } from "../../src/sim/recorded-clock";
 import { poissonArrivals } from "../../src/workload/arrivals";
-import { loadWorkload } from "../../src/workload/extract";
 import { OP_KERNEL, type Workload } from "../../src/workload/workload";
-import { H200 } from "../helpers/fixtures";
+import { loadColocationWorkloads } from "../helpers/colocation-workloads";
 
 const gpu = gpuSpec("h200");
 const cal = calibrationFor(gpu);
 let service: Workload, job: Workload;
 
 beforeAll(async () => {
-  service = await loadWorkload(path.join(H200, "resnet50_graph_infer_bs1.pt.trace.json.gz"));
-  job = await loadWorkload(path.join(H200, "resnet50_colo_train_bs64.pt.trace.json.gz"));
+  ({ service, job } = await loadColocationWorkloads());
 });
 
 function run(policy: string, tenants: SimTenant[], durationNs = 1e9, extra: Partial<SimOptions> = {}): SimResult {

@@ -3,7 +3,6 @@
  * blocks sit on, how much of a kernel's spread overlaps other tenants', and the slowdown of co-resident blocks.
  * Memory latency under other tenants' DRAM traffic (a loaded-latency curve). On the real H200 co-location workloads.
  */
-import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { calibrationFor } from "../../src/gpu/calibration";
 import { gpuSpec } from "../../src/gpu/specs";
@@ -12,9 +11,8 @@ import { physicalSpan, sharedFraction } from "../../src/sim/co-residency";
 import type { LoadedLatencyCurve } from "../../src/sim/memory-load";
 import { simulate, type SimResult, type SimTenant } from "../../src/sim/engine";
 import { poissonArrivals } from "../../src/workload/arrivals";
-import { loadWorkload } from "../../src/workload/extract";
 import type { Workload } from "../../src/workload/workload";
-import { H200 } from "../helpers/fixtures";
+import { loadColocationWorkloads } from "../helpers/colocation-workloads";
 
 describe("physicalSpan", () => {
   it("is every SM a kernel spreads over until its last wave", () => {
@@ -47,8 +45,7 @@ describe("the engine", () => {
   const cal = calibrationFor(gpu);
   let service: Workload, job: Workload;
   beforeAll(async () => {
-    service = await loadWorkload(path.join(H200, "resnet50_graph_infer_bs1.pt.trace.json.gz"));
-    job = await loadWorkload(path.join(H200, "resnet50_colo_train_bs64.pt.trace.json.gz"));
+    ({ service, job } = await loadColocationWorkloads());
   });
   const tenants = (): SimTenant[] => [
     { name: "hp", workload: service, role: "service", arrivals: poissonArrivals(300, 0.5e9, 1), priority: 1 },

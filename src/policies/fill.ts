@@ -5,6 +5,7 @@
  * (time slicing). Hardware dispatches blocks breadth-first over the SMs it may use (hardware.md §0 item 12),
  * so a kernel spreads over as many SMs as its blocks and its limit allow.
  */
+import { emptied } from "../util/arrays";
 import type { KernelWork, SchedulerView, TenantView } from "./policy";
 
 /** Most SMs a kernel may spread over: its blocks, its tenant's limit, its pool. */
@@ -55,12 +56,6 @@ export function fill(view: SchedulerView, order: readonly KernelWork[]): KernelW
     if (n < want) starved.push(k);
   }
   return starved;
-}
-
-/** Empties a reused array, by pops: V8 sets `length` through a slow runtime call, pops stay in compiled code. */
-function emptied<T>(a: T[]): T[] {
-  while (a.length > 0) a.pop();
-  return a;
 }
 
 const everyKernel = (_k: KernelWork): boolean => true;

@@ -11,6 +11,7 @@ import type { GpuSpec } from "../gpu/specs/spec";
 import { atomKernel, dramShare, memoryBoundness, prepareKernel, preparedUs, type PreparedKernel, type TimingCalibration } from "../gpu/timing";
 import type { KernelWork, Policy, PoolSpec, SchedulerView, TenantView } from "../policies/policy";
 import { OP_KERNEL, OP_MEMOP, type Workload } from "../workload/workload";
+import { removeAt } from "../util/arrays";
 import { EventQueue } from "./event-queue";
 import { HostThread, type HostPort } from "./host";
 import { physicalSpan, sharedFraction } from "./co-residency";
@@ -765,13 +766,11 @@ class Engine implements SchedulerView {
 
 /**
  * Removes `item` from `list`, keeping the order of the rest. The lists are short (the kernels running or waiting
- * now) and change on every start and finish: a loop, where `splice` would also build an array of what it removed.
+ * now) and change on every start and finish (in place: ../util/arrays.ts).
  */
 function removeItem<T>(list: T[], item: T): void {
   const i = list.indexOf(item);
-  if (i < 0) return;
-  for (let k = i + 1; k < list.length; k++) list[k - 1] = list[k]!;
-  list.pop(); // not `length--`: V8 sets length through a slow runtime call
+  if (i >= 0) removeAt(list, i);
 }
 
 /** Blocks of atom `i` when `blocks` are cut into `atoms` contiguous ranges as evenly as possible. */

@@ -13,6 +13,7 @@
  *   paper's way", not confirmed as the paper's (§2.4).
  * Durations are stored for the whole kernel: an atom's is scaled up by the kernel's blocks over the atom's.
  */
+import { insertAt, removeAt } from "../../util/arrays";
 
 export interface AmdahlFit {
   /** Parallel part, ns·TPC. */
@@ -151,19 +152,6 @@ export function median(xs: readonly number[]): number {
 function medianOfSorted(s: readonly number[]): number {
   const h = s.length >> 1;
   return s.length % 2 ? s[h]! : (s[h - 1]! + s[h]!) / 2;
-}
-
-/** `a.splice(i, 0, x)` without the array of removed elements that splice builds (once per observation). */
-function insertAt(a: number[], i: number, x: number): void {
-  a.push(x);
-  for (let k = a.length - 1; k > i; k--) a[k] = a[k - 1]!;
-  a[i] = x;
-}
-
-/** `a.splice(i, 1)` for an index inside `a`, without building an array of the removed element. */
-function removeAt(a: number[], i: number): void {
-  for (let k = i + 1; k < a.length; k++) a[k - 1] = a[k]!;
-  a.pop();
 }
 
 /** First index whose value is ≥ x (binary search in ascending `a`). */

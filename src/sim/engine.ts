@@ -224,6 +224,16 @@ class Engine implements SchedulerView {
   private readonly loadedLatency: LoadedLatencyCurve | null;
   /** Whether any interference term is on: every allocation change then re-plans the pool's running jobs. */
   private readonly interferes: boolean;
+  /**
+   * Latest time of a milestone dropped from the queue (replaced by a re-plan, or cancelled by a preemption) at or
+   * before the horizon, and whether one lay past it. Before milestones were keyed each stayed queued, to be popped
+   * and skipped, and popping it still moved the clock: a run ended at the latest of them, and one past the horizon
+   * marked it truncated. `run` applies both at the end, so the run's end, its last power window and `truncated`
+   * stay as they were.
+   */
+  private droppedLatest = 0;
+  private droppedPastHorizon = false;
+  private readonly horizon: number;
   private kernelsExecuted = 0;
   /** Memory operations running on the copy engines (streams with a `memopBandwidth` set). */
   private memopsInFlight = 0;
@@ -253,6 +263,7 @@ class Engine implements SchedulerView {
     this.perSmBandwidth = o.gpu.memBandwidthPerSmBytesPerS ?? o.gpu.memBandwidthBytesPerS / (0.28 * o.gpu.smCount);
     this.meter = new PowerMeter(o.gpu, o.power, o.windowNs ?? 10e6, o.limiterWindows ?? 10);
     this.recorder = o.record ? new KernelRecorder() : null;
+    this.horizon = o.horizonNs ?? 10 * o.durationNs + 10e9;
     this.state = o.tenants.map((t, i) => {
       const st = new TenantState(this.tenants[i]!, t.workload, this.streams.length, t.recordedClockMHz ?? t.workload.recordedOn.maxClockMHz);
       t.workload.streams.forEach((_, local) => this.streams.push({
@@ -266,8 +277,7 @@ class Engine implements SchedulerView {
   }
 
   run(): SimResult {
-    const o = this.o;
-    const horizon = o.horizonNs ?? 10 * o.durationNs + 10e9;
+    const horizon = this.horizon;
     for (let i = 0; i < this.state.length; i++) this.state[i]!.host.run(0);
     this.queue.push(this.meter.windowNs, EV_POWER, 0, 0);
     this.schedule();
@@ -281,6 +291,9 @@ class Engine implements SchedulerView {
       this.handle(q.topKind, q.topA, q.topB);
       if (this.dirty && q.peekTime() > t) this.schedule();
     }
+    // The dropped milestones' share in ending the run (see droppedLatest).
+    if (this.droppedLatest > this.now) this.now = this.droppedLatest;
+    truncated ||= this.droppedPastHorizon;
     this.closeWindow();
     return this.result(truncated);
   }
@@ -320,6 +333,7 @@ class Engine implements SchedulerView {
     if (j.state !== RUNNING) throw new Error(`policy preempted a kernel that is not running (tenant ${j.tenant})`);
     j.advance(this.now);
     this.release(j);
+    this.dropped(this.queue.cancel(j.id)); // its milestone: it has none until it runs again
     this.recorder?.add(j.tenant, j.op, j.startedAt, this.now, j.sms);
     j.state = WAITING;
     j.sms = 0;
@@ -705,7 +719,14 @@ class Engine implements SchedulerView {
     j.version = ++this.versionSeq;
     j.plannedAt = at;
     j.plannedVersion = j.version;
-    this.queue.push(at, EV_JOB, j.id, j.version);
+    // Keyed by the job: this replaces the milestone queued at its last plan, which no longer holds.
+    this.dropped(this.queue.schedule(j.id, at, EV_JOB, j.id, j.version));
+  }
+
+  /** Notes a milestone dropped from the queue at time `t` (-1: none was dropped); see droppedLatest. */
+  private dropped(t: number): void {
+    if (t > this.horizon) this.droppedPastHorizon = true;
+    else if (t > this.droppedLatest) this.droppedLatest = t;
   }
 
   private finish(j: Job): void {

@@ -1,57 +1,54 @@
 /**
- * The simulator's one event queue: a binary min-heap over (time, insertion order), stored in typed arrays so
+ * The simulator's one event queue: events ordered by (time, insertion order), stored in typed arrays so
  * millions of events cost no per-event objects. Ties in time pop in insertion order, which keeps a run
  * deterministic: the same inputs and seed give the same event order.
+ *
+ * An event may be queued under a key (`schedule`): a later `schedule` under the same key replaces it in place,
+ * and `cancel` drops it. The engine keys each running kernel's next milestone by its job id, and re-plans it
+ * whenever the kernel's rate changes: before keys, every re-plan left a stale event behind to pop and skip
+ * (about a third of all events). A replaced event takes a fresh insertion number, so the order is exactly that
+ * of pushing a new event and skipping the old one.
+ *
+ * Keyed events live in a heap of their own (one per running kernel: a handful), so that the other events, the
+ * bulk, pay nothing for the key bookkeeping; `pop` takes the earlier of the two heaps' tops.
  */
 export class EventQueue {
-  private time = new Float64Array(1024);
-  private seq = new Float64Array(1024);
-  private kind = new Uint8Array(1024);
-  private a = new Int32Array(1024);
-  private b = new Int32Array(1024);
-  private size = 0;
+  private readonly plain = new Heap(false);
+  private readonly keyed = new Heap(true);
   private nextSeq = 0;
 
-  get length(): number { return this.size; }
+  get length(): number { return this.plain.size + this.keyed.size; }
 
   /** Time of the earliest event (Infinity when empty). */
-  peekTime(): number { return this.size > 0 ? this.time[0]! : Infinity; }
+  peekTime(): number { return Math.min(this.plain.topTime(), this.keyed.topTime()); }
 
   push(time: number, kind: number, a: number, b: number): void {
-    if (this.size === this.time.length) this.grow();
-    let i = this.size++;
-    const s = this.nextSeq++;
-    // Sift up: move parents down until the new event's slot is found.
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (this.earlierThan(p, time, s)) break;
-      this.copy(p, i);
-      i = p;
-    }
-    this.set(i, time, s, kind, a, b);
+    this.plain.insert(time, this.nextSeq++, kind, a, b, -1);
+  }
+
+  /**
+   * Queues an event under `key` (≥ 0), replacing the one queued under it if there is one. Returns the time of
+   * the event it replaced, or -1 if none.
+   */
+  schedule(key: number, time: number, kind: number, a: number, b: number): number {
+    return this.keyed.schedule(key, time, this.nextSeq++, kind, a, b);
+  }
+
+  /** Drops the event queued under `key`, if any. Returns its time, or -1 if there was none. */
+  cancel(key: number): number {
+    return this.keyed.cancel(key);
   }
 
   /** Removes the earliest event; its fields are then in `top*`. Returns false when empty. */
   pop(): boolean {
-    if (this.size === 0) return false;
-    this.topTime = this.time[0]!;
-    this.topKind = this.kind[0]!;
-    this.topA = this.a[0]!;
-    this.topB = this.b[0]!;
-    const last = --this.size;
-    if (last === 0) return true;
-    const t = this.time[last]!, s = this.seq[last]!, k = this.kind[last]!, a = this.a[last]!, b = this.b[last]!;
-    let i = 0;
-    for (;;) {
-      const l = 2 * i + 1;
-      if (l >= last) break;
-      const r = l + 1;
-      const c = r < last && this.earlier(r, l) ? r : l;
-      if (!this.earlierThan(c, t, s)) break;
-      this.copy(c, i);
-      i = c;
-    }
-    this.set(i, t, s, k, a, b);
+    const p = this.plain, k = this.keyed;
+    const h = k.size === 0 ? p : p.size === 0 || k.before(p) ? k : p;
+    if (h.size === 0) return false;
+    this.topTime = h.time[0]!;
+    this.topKind = h.kind[0]!;
+    this.topA = h.a[0]!;
+    this.topB = h.b[0]!;
+    h.removeTop();
     return true;
   }
 
@@ -59,6 +56,98 @@ export class EventQueue {
   topKind = 0;
   topA = 0;
   topB = 0;
+}
+
+/** A binary min-heap over (time, seq), optionally with each event's slot found by its key. */
+class Heap {
+  time = new Float64Array(1024);
+  seq = new Float64Array(1024);
+  kind = new Uint8Array(1024);
+  a = new Int32Array(1024);
+  b = new Int32Array(1024);
+  size = 0;
+  /** Key of the event in each slot (-1: none), and the slot of each key's event (-1: none); keyed heaps only. */
+  private key: Int32Array;
+  private slotOf: Int32Array;
+
+  constructor(private readonly keyed: boolean) {
+    this.key = new Int32Array(keyed ? 1024 : 0);
+    this.slotOf = new Int32Array(keyed ? 64 : 0).fill(-1);
+  }
+
+  topTime(): number { return this.size > 0 ? this.time[0]! : Infinity; }
+
+  /** Whether this heap's earliest event comes before `other`'s (both non-empty). */
+  before(other: Heap): boolean {
+    return this.earlierThan(0, other.time[0]!, other.seq[0]!);
+  }
+
+  insert(time: number, seq: number, kind: number, a: number, b: number, key: number): void {
+    if (this.size === this.time.length) this.grow();
+    this.siftUp(this.size++, time, seq, kind, a, b, key);
+  }
+
+  schedule(key: number, time: number, seq: number, kind: number, a: number, b: number): number {
+    if (key >= this.slotOf.length) this.growKeys(key);
+    const i = this.slotOf[key]!;
+    if (i < 0) { this.insert(time, seq, kind, a, b, key); return -1; }
+    const replaced = this.time[i]!;
+    // Later than before: it can only move down; earlier: only up.
+    if (this.earlierThan(i, time, seq)) this.siftDown(i, time, seq, kind, a, b, key);
+    else this.siftUp(i, time, seq, kind, a, b, key);
+    return replaced;
+  }
+
+  cancel(key: number): number {
+    if (key >= this.slotOf.length) return -1;
+    const i = this.slotOf[key]!;
+    if (i < 0) return -1;
+    const dropped = this.time[i]!;
+    this.slotOf[key] = -1;
+    this.removeAt(i);
+    return dropped;
+  }
+
+  removeTop(): void {
+    if (this.keyed) this.slotOf[this.key[0]!] = -1;
+    this.removeAt(0);
+  }
+
+  /** Fills the hole at `i` with the last event, moving it up or down from there. */
+  private removeAt(i: number): void {
+    const last = --this.size;
+    if (i === last) return;
+    const t = this.time[last]!, s = this.seq[last]!, k = this.kind[last]!, a = this.a[last]!, b = this.b[last]!;
+    const key = this.keyed ? this.key[last]! : -1;
+    if (i === 0 || this.earlierThan((i - 1) >> 1, t, s)) this.siftDown(i, t, s, k, a, b, key);
+    else this.siftUp(i, t, s, k, a, b, key);
+  }
+
+  /** Places the event in the hole at `i` or above it: parents later than it move down. */
+  private siftUp(i: number, time: number, seq: number, kind: number, a: number, b: number, key: number): void {
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (this.earlierThan(p, time, seq)) break;
+      this.copy(p, i);
+      i = p;
+    }
+    this.set(i, time, seq, kind, a, b, key);
+  }
+
+  /** Places the event in the hole at `i` or below it: earlier children move up. */
+  private siftDown(i: number, time: number, seq: number, kind: number, a: number, b: number, key: number): void {
+    const n = this.size;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= n) break;
+      const r = l + 1;
+      const c = r < n && this.earlier(r, l) ? r : l;
+      if (!this.earlierThan(c, time, seq)) break;
+      this.copy(c, i);
+      i = c;
+    }
+    this.set(i, time, seq, kind, a, b, key);
+  }
 
   private earlier(i: number, j: number): boolean {
     const ti = this.time[i]!, tj = this.time[j]!;
@@ -74,13 +163,22 @@ export class EventQueue {
     this.kind[to] = this.kind[from]!;
     this.a[to] = this.a[from]!;
     this.b[to] = this.b[from]!;
+    if (this.keyed) {
+      const key = this.key[from]!;
+      this.key[to] = key;
+      this.slotOf[key] = to;
+    }
   }
-  private set(i: number, time: number, seq: number, kind: number, a: number, b: number): void {
+  private set(i: number, time: number, seq: number, kind: number, a: number, b: number, key: number): void {
     this.time[i] = time;
     this.seq[i] = seq;
     this.kind[i] = kind;
     this.a[i] = a;
     this.b[i] = b;
+    if (this.keyed) {
+      this.key[i] = key;
+      this.slotOf[key] = i;
+    }
   }
   private grow(): void {
     const n = this.time.length * 2;
@@ -89,5 +187,11 @@ export class EventQueue {
     const k = new Uint8Array(n); k.set(this.kind); this.kind = k;
     const a = new Int32Array(n); a.set(this.a); this.a = a;
     const b = new Int32Array(n); b.set(this.b); this.b = b;
+    if (this.keyed) { const key = new Int32Array(n); key.set(this.key); this.key = key; }
+  }
+  private growKeys(key: number): void {
+    const slots = new Int32Array(Math.max(2 * this.slotOf.length, key + 1)).fill(-1);
+    slots.set(this.slotOf);
+    this.slotOf = slots;
   }
 }

@@ -11,7 +11,10 @@
  */
 import type { GpuSpec } from "../gpu/specs/spec";
 
-/** A kernel (or a paused one) as the policy sees it. */
+/**
+ * A kernel (or a paused one) as the policy sees it. The engine reuses the object for a later launch once the kernel
+ * has finished (after `Policy.onKernelDone`): a policy that keeps kernels (in a set, a map) must drop them there.
+ */
 export interface KernelWork {
   readonly tenant: number;
   /** Global stream index (unique across tenants). */
@@ -122,7 +125,10 @@ export interface Policy {
    * nothing, leaves it whole). Called once per kernel; `k.atoms` is 1.
    */
   atomize?(view: SchedulerView, k: KernelWork): number;
-  /** A kernel (or one atom) finished after running `runNs` on `k.sms` SMs. Called before `schedule`. */
+  /**
+   * A kernel (or one atom) finished after running `runNs` on `k.sms` SMs. Called before `schedule`. The last call
+   * with `k`: its object then carries a later launch.
+   */
   onKernelDone?(view: SchedulerView, k: KernelWork, runNs: number): void;
   /** What the policy has to say at the end of a run (counters, predictor error), for the result. */
   report?(): Record<string, unknown>;

@@ -207,8 +207,9 @@ class Engine implements SchedulerView {
   private readonly state: TenantState[];
   private readonly streams: StreamState[] = [];
   private readonly queue = new EventQueue();
-  private readonly jobs: (Job | undefined)[] = [];
-  private readonly freeIds: number[] = [];
+  /** Every job by id, and those finished, free to carry a new launch (see Job). */
+  private readonly jobs: Job[] = [];
+  private readonly spare: Job[] = [];
   private readonly meter: PowerMeter;
   private readonly recorder: KernelRecorder | null;
   private readonly perSmBandwidth: number;
@@ -381,8 +382,8 @@ class Engine implements SchedulerView {
         break;
       }
       case EV_JOB: {
-        const j = this.jobs[a];
-        if (!j || j.state !== RUNNING || j.version !== b) break;
+        const j = this.jobs[a]!;
+        if (j.state !== RUNNING || j.version !== b) break;
         j.advance(this.now);
         // The plan that queued this event was either to the end or to the start of the last wave.
         if (j.inLastWave) this.finish(j);
@@ -394,8 +395,8 @@ class Engine implements SchedulerView {
         break;
       }
       case EV_RECLAIM: {
-        const j = this.jobs[a];
-        if (!j || j.state !== RUNNING || j.reclaiming === 0 || j.reclaimVersion !== b) break;
+        const j = this.jobs[a]!;
+        if (j.state !== RUNNING || j.reclaiming === 0 || j.reclaimVersion !== b) break;
         // In its last wave by now: its SMs are freeing as its last blocks end; nothing to take.
         if (j.inLastWave) { j.reclaiming = 0; this.dirty = true; break; }
         j.advance(this.now);
@@ -502,8 +503,12 @@ class Engine implements SchedulerView {
   }
 
   private newJob(st: TenantState, si: number, op: number, instance: number, kernel: PreparedKernel): Job {
-    const id = this.freeIds.pop() ?? this.jobs.length;
-    const j = new Job(id, st.view.index, si, op, instance, kernel, this.now);
+    let j = this.spare.pop();
+    if (j === undefined) {
+      j = new Job(this.jobs.length);
+      this.jobs.push(j);
+    }
+    j.init(st.view.index, si, op, instance, kernel, this.now);
     const item = st.w.ops.item[op]!;
     j.activity = st.activity[item]!;
     j.key = this.keyOf(st, op);
@@ -515,7 +520,6 @@ class Engine implements SchedulerView {
     }
     j.profileNs = st.profileNs[item]!;
     j.memoryBoundness = st.memoryBoundness[item]!;
-    this.jobs[id] = j;
     return j;
   }
 
@@ -738,14 +742,15 @@ class Engine implements SchedulerView {
     const st = this.state[j.tenant]!;
     this.recorder?.add(j.tenant, j.op, j.startedAt, this.now, j.sms);
     this.o.policy.onKernelDone?.(this, j, this.now - j.startedAt);
-    this.jobs[j.id] = undefined;
-    this.freeIds.push(j.id);
-    if (j.atom + 1 < j.atoms) {
+    // Done with the job: it (and its id) can carry the next launch, perhaps the next atom just below.
+    const stream = j.stream, op = j.op, instance = j.instance, atom = j.atom, atoms = j.atoms;
+    this.spare.push(j);
+    if (atom + 1 < atoms) {
       // The next atom is the next launch on the same stream: ready now (LithOS keeps it queued ahead).
-      const whole = this.prepared(st, st.w.ops.item[j.op]!);
-      const next = this.newJob(st, j.stream, j.op, j.instance, atomKernel(whole, atomBlocks(whole.blocks, j.atoms, j.atom + 1)));
-      next.atom = j.atom + 1;
-      next.atoms = j.atoms;
+      const whole = this.prepared(st, st.w.ops.item[op]!);
+      const next = this.newJob(st, stream, op, instance, atomKernel(whole, atomBlocks(whole.blocks, atoms, atom + 1)));
+      next.atom = atom + 1;
+      next.atoms = atoms;
       next.kernelBlocks = whole.blocks;
       this.waiting.push(next);
       this.dirty = true;
@@ -753,7 +758,7 @@ class Engine implements SchedulerView {
     }
     st.kernels++;
     this.kernelsExecuted++;
-    this.opDone(j.stream);
+    this.opDone(stream);
   }
 
   private result(truncated: boolean): SimResult {

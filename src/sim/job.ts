@@ -12,7 +12,20 @@ export const WAITING = 0;
 export const RUNNING = 1;
 export const DONE = 2;
 
+/**
+ * Jobs are reused: the engine keeps finished ones (with their ids) and `init`s one for each new launch, as a
+ * replay launches millions of kernels and a fresh object for each was a good part of its garbage. The field
+ * initialisers below only give every job the same shape; `init` sets each field's starting value.
+ */
 export class Job implements KernelWork {
+  tenant = 0;
+  stream = 0;
+  /** Operation index in the tenant's workload. */
+  op = 0;
+  /** Unit instance (request or iteration number) it belongs to. */
+  instance = 0;
+  kernel!: PreparedKernel;
+  readyAt = 0;
   /** Version of the job's pending milestone event; bumped on every re-plan so stale events are skipped. */
   version = 0;
   /** Time and version of the milestone event last queued for it. */
@@ -50,17 +63,45 @@ export class Job implements KernelWork {
   atoms = 1;
   kernelBlocks = 0;
 
-  constructor(
-    readonly id: number,
-    readonly tenant: number,
-    readonly stream: number,
-    /** Operation index in the tenant's workload. */
-    readonly op: number,
-    /** Unit instance (request or iteration number) it belongs to. */
-    readonly instance: number,
-    public kernel: PreparedKernel,
-    public readyAt: number,
-  ) {}
+  /** `id`: its index in the engine's job table, kept for the object's life (ids are reused with it). */
+  constructor(readonly id: number) {}
+
+  /** Makes it a new launch, ready at `readyAt`: every field at its starting value. */
+  init(tenant: number, stream: number, op: number, instance: number, kernel: PreparedKernel, readyAt: number): this {
+    this.tenant = tenant;
+    this.stream = stream;
+    this.op = op;
+    this.instance = instance;
+    this.kernel = kernel;
+    this.readyAt = readyAt;
+    this.version = 0;
+    this.plannedAt = -1;
+    this.plannedVersion = -1;
+    this.state = WAITING;
+    this.sms = 0;
+    this.cap = 0;
+    this.remaining = 1;
+    this.rate = 0;
+    this.last = 0;
+    this.waves = 1;
+    this.inLastWave = false;
+    this.reclaiming = 0;
+    this.reclaimVersion = -1;
+    this.startedAt = -1;
+    this.heldSince = 0;
+    this.demand = 0;
+    this.dram = 0;
+    this.span = 0;
+    this.contention = 1;
+    this.activity = 2;
+    this.key = 0;
+    this.profileNs = 0;
+    this.memoryBoundness = 0;
+    this.atom = 0;
+    this.atoms = 1;
+    this.kernelBlocks = 0;
+    return this;
+  }
 
   get blocks(): number { return this.kernel.blocks; }
   get resident(): number { return this.kernel.resident; }

@@ -241,8 +241,25 @@ function monotoneResidual(k: PreparedKernel, factor: Float64Array): Float64Array
 
 /** Duration in µs of a prepared kernel on `smCount` SMs at `clockMHz` with `memShare` of peak bandwidth. */
 export function preparedUs(k: PreparedKernel, smCount: number, clockMHz: number, memShare: number): number {
-  const compute = smRounds(k.blocks, smCount, k.resident, k.blockShare) * k.computeScale * (k.refClockMHz / clockMHz);
-  const memory = memoryFactor(smCount, k.nSat, Math.min(1, Math.max(memShare, 1e-6))) * k.memoryScale * (k.memoryClockExponent > 0 ? k.refClockMHz / clockMHz : 1);
+  return preparedUsWith(k, smCount, clockMHz, memShare, computePart(k, smCount, clockMHz));
+}
+
+/**
+ * The compute part of a prepared kernel's time on `smCount` SMs at `clockMHz`, per unit of its work. It does not
+ * depend on the bandwidth share, so the simulator keeps it while a kernel's SMs and the clock stay the same (most
+ * re-plans only move the share), and passes it to `preparedUsWith` and `dramShareWith`.
+ */
+export function computePart(k: PreparedKernel, smCount: number, clockMHz: number): number {
+  return smRounds(k.blocks, smCount, k.resident, k.blockShare) * k.computeScale * (k.refClockMHz / clockMHz);
+}
+
+function memoryPart(k: PreparedKernel, smCount: number, clockMHz: number, share: number): number {
+  return memoryFactor(smCount, k.nSat, share) * k.memoryScale * (k.memoryClockExponent > 0 ? k.refClockMHz / clockMHz : 1);
+}
+
+/** `preparedUs` given its compute part, `computePart(k, smCount, clockMHz)`. */
+export function preparedUsWith(k: PreparedKernel, smCount: number, clockMHz: number, memShare: number, compute: number): number {
+  const memory = memoryPart(k, smCount, clockMHz, Math.min(1, Math.max(memShare, 1e-6)));
   const us = k.t0 + k.work * Math.max(compute, memory);
   const r = k.residual;
   if (r === null) return us;
@@ -271,8 +288,11 @@ export function atomKernel(k: PreparedKernel, blocks: number): PreparedKernel {
  * DRAM bandwidth when kernels of several tenants run at once.
  */
 export function memoryBoundness(k: PreparedKernel, smCount: number, clockMHz: number): number {
-  const compute = smRounds(k.blocks, smCount, k.resident, k.blockShare) * k.computeScale * (k.refClockMHz / clockMHz);
-  const memory = memoryFactor(smCount, k.nSat, 1) * k.memoryScale * (k.memoryClockExponent > 0 ? k.refClockMHz / clockMHz : 1);
+  return memoryBoundnessWith(k, smCount, clockMHz, computePart(k, smCount, clockMHz));
+}
+
+function memoryBoundnessWith(k: PreparedKernel, smCount: number, clockMHz: number, compute: number): number {
+  const memory = memoryPart(k, smCount, clockMHz, 1);
   return compute <= 0 ? 1 : Math.min(1, memory / compute);
 }
 
@@ -284,6 +304,11 @@ export function memoryBoundness(k: PreparedKernel, smCount: number, clockMHz: nu
  */
 export function dramShare(k: PreparedKernel, smCount: number, clockMHz: number): number {
   return k.memoryClockExponent > 0 ? 0 : memoryBoundness(k, smCount, clockMHz);
+}
+
+/** `dramShare` given the compute part, `computePart(k, smCount, clockMHz)`. */
+export function dramShareWith(k: PreparedKernel, smCount: number, clockMHz: number, compute: number): number {
+  return k.memoryClockExponent > 0 ? 0 : memoryBoundnessWith(k, smCount, clockMHz, compute);
 }
 
 /** Predicted duration in µs of `kernel` (recorded on `from`) when run on `to`. */

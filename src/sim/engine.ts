@@ -8,7 +8,7 @@
 import { classifyKernel, type KernelClass } from "../gpu/kernel-class";
 import type { PowerParams } from "../gpu/power";
 import type { GpuSpec } from "../gpu/specs/spec";
-import { atomKernel, dramShare, memoryBoundness, prepareKernel, preparedUs, type PreparedKernel, type TimingCalibration } from "../gpu/timing";
+import { atomKernel, computePart, dramShare, dramShareWith, prepareKernel, preparedUs, preparedUsWith, type PreparedKernel, type TimingCalibration } from "../gpu/timing";
 import type { KernelWork, Policy, PoolSpec, SchedulerView, TenantView } from "../policies/policy";
 import { OP_KERNEL, OP_MEMOP, type Workload } from "../workload/workload";
 import { removeAt } from "../util/arrays";
@@ -599,7 +599,7 @@ class Engine implements SchedulerView {
     pool.span += j.span;
     pool.tenantSpan[j.tenant]! += j.span;
     const bw = Math.min(pool.spec.memBandwidthBytesPerS, sms * this.perSmBandwidth);
-    j.demand = dramShare(j.kernel, sms, this.meter.clockMHz) * bw;
+    j.demand = dramShareWith(j.kernel, sms, this.meter.clockMHz, this.computeOf(j)) * bw;
     this.meter.accumulate(this.now);
     j.dram = j.demand / bw;
     pool.free -= cap;
@@ -711,10 +711,24 @@ class Engine implements SchedulerView {
     this.meter.bandwidth = Math.max(0, bw);
   }
 
+  /**
+   * The compute part of a running job's time at its SMs and the clock now, kept while neither changes: most
+   * re-plans only move the bandwidth stretch, which the compute part does not depend on.
+   */
+  private computeOf(j: Job): number {
+    const clock = this.meter.clockMHz;
+    if (j.partSms !== j.sms || j.partClockMHz !== clock) {
+      j.computeUs = computePart(j.kernel, j.sms, clock);
+      j.partSms = j.sms;
+      j.partClockMHz = clock;
+    }
+    return j.computeUs;
+  }
+
   /** Sets a running job's rate from the timing model and queues its next milestone (last wave or end). */
   private retime(j: Job): void {
     const pool = this.poolState[this.tenants[j.tenant]!.pool]!;
-    const ns = preparedUs(j.kernel, j.sms, this.meter.clockMHz, 1 / pool.stretch) * 1e3 * j.contention;
+    const ns = preparedUsWith(j.kernel, j.sms, this.meter.clockMHz, 1 / pool.stretch, this.computeOf(j)) * 1e3 * j.contention;
     j.rate = 1 / Math.max(ns, 1e-3);
     const lastWaveAt = j.inLastWave ? 0 : 1 / j.waves;
     const at = this.now + Math.max(0, j.remaining - lastWaveAt) / j.rate;

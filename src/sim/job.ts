@@ -62,6 +62,10 @@ export class Job implements KernelWork {
   atom = 0;
   atoms = 1;
   kernelBlocks = 0;
+  /** The timing model's compute part (../gpu/timing.ts `computePart`) at `partSms` SMs and `partClockMHz` (-1: none yet). */
+  computeUs = 0;
+  partSms = -1;
+  partClockMHz = -1;
 
   /** `id`: its index in the engine's job table, kept for the object's life (ids are reused with it). */
   constructor(readonly id: number) {}
@@ -100,6 +104,9 @@ export class Job implements KernelWork {
     this.atom = 0;
     this.atoms = 1;
     this.kernelBlocks = 0;
+    this.computeUs = 0;
+    this.partSms = -1;
+    this.partClockMHz = -1;
     return this;
   }
 

@@ -22,14 +22,23 @@ export interface AmdahlFit {
   readonly b: number;
 }
 
+/** A key's recent durations at one TPC count. */
+interface CountWindow {
+  /** Recent durations, ns, oldest first (a ring of at most `window`). */
+  readonly ring: number[];
+  /** The ring's values in ascending order (kept beside it, so a median needs no sort). */
+  readonly sorted: number[];
+  /** The median of the ring, kept as it changes. */
+  median: number;
+}
+
 interface KeyModel {
-  /** TPC count → recent durations, ns (a ring of at most `window`). */
-  readonly samples: Map<number, number[]>;
-  /** TPC count → the ring's values in ascending order (kept beside it, so a median needs no sort). */
-  readonly sorted: Map<number, number[]>;
-  /** TPC count → the median of its ring, kept as the ring changes (same insertion order as `samples`). */
-  readonly medians: Map<number, number>;
-  /** The TPC count it was first observed at (the first key of `medians`: counts are never removed). */
+  /**
+   * TPC count → its window, in the order the counts were first observed. One map, not one per field: the policy
+   * observes every kernel, and each map lookup was a good part of that.
+   */
+  readonly counts: Map<number, CountWindow>;
+  /** The TPC count it was first observed at (the first key of `counts`: counts are never removed). */
   readonly firstTpcs: number;
   fit: AmdahlFit | null;
 }
@@ -67,12 +76,12 @@ export class LatencyPredictor {
 
   /** TPC counts a key has been observed at. */
   seenAt(key: number): number[] {
-    return [...(this.models[key]?.samples.keys() ?? [])];
+    return [...(this.models[key]?.counts.keys() ?? [])];
   }
 
   /** How many TPC counts a key has been observed at (0: never seen); no array made, for the hot path. */
   countsSeen(key: number): number {
-    return this.models[key]?.samples.size ?? 0;
+    return this.models[key]?.counts.size ?? 0;
   }
 
   /** Scores the prediction for an observed duration (when there was one), then learns from the observation. */
@@ -85,22 +94,20 @@ export class LatencyPredictor {
       if (err > this.missThresholdNs) this.misses++;
     }
     if (!model) {
-      model = { samples: new Map(), sorted: new Map(), medians: new Map(), firstTpcs: tpcs, fit: null };
+      model = { counts: new Map(), firstTpcs: tpcs, fit: null };
       this.models[key] = model;
     }
-    let ring = model.samples.get(tpcs), sorted = model.sorted.get(tpcs);
-    if (!ring || !sorted) {
-      ring = [];
-      sorted = [];
-      model.samples.set(tpcs, ring);
-      model.sorted.set(tpcs, sorted);
+    let w = model.counts.get(tpcs);
+    if (!w) {
+      w = { ring: [], sorted: [], median: 0 };
+      model.counts.set(tpcs, w);
     }
-    ring.push(ns);
-    insertAt(sorted, upperBound(sorted, ns), ns);
-    if (ring.length > this.window) removeAt(sorted, lowerBound(sorted, ring.shift()!));
+    w.ring.push(ns);
+    insertAt(w.sorted, upperBound(w.sorted, ns), ns);
+    if (w.ring.length > this.window) removeAt(w.sorted, lowerBound(w.sorted, w.ring.shift()!));
     // Only this count's median changed: the fit is redone from the kept medians, not by re-sorting every ring.
-    model.medians.set(tpcs, medianOfSorted(sorted));
-    model.fit = model.medians.size >= 2 ? fitMedians(model.medians) : null;
+    w.median = medianOfSorted(w.sorted);
+    model.fit = model.counts.size >= 2 ? fitMedians(model.counts) : null;
   }
 
   stats(): PredictorStats {
@@ -119,20 +126,20 @@ function predictFrom(model: KeyModel | undefined, tpcs: number): number | null {
   if (model.fit) return Math.max(0, model.fit.m / tpcs + model.fit.b);
   // One TPC count seen: linear scaling from it.
   const t = model.firstTpcs;
-  return (model.medians.get(t)! * t) / tpcs;
+  return (model.counts.get(t)!.median * t) / tpcs;
 }
 
 /** Least squares of T = m·x + b with x = 1/t over the per-count medians; m and b kept ≥ 0. */
 export function fitAmdahl(samples: ReadonlyMap<number, readonly number[]>): AmdahlFit {
-  return fitMedians(new Map([...samples].map(([t, ns]) => [t, median(ns)])));
+  return fitMedians(new Map([...samples].map(([t, ns]) => [t, { median: median(ns) }])));
 }
 
 /** The same fit from each TPC count's median duration, ns. */
-function fitMedians(medians: ReadonlyMap<number, number>): AmdahlFit {
+function fitMedians(counts: ReadonlyMap<number, { readonly median: number }>): AmdahlFit {
   let n = 0, sx = 0, sy = 0, sxx = 0, sxy = 0;
   // forEach, not for-of over entries: the same (insertion) order without an array per entry, on every observation.
-  medians.forEach((y, t) => {
-    const x = 1 / t;
+  counts.forEach((w, t) => {
+    const x = 1 / t, y = w.median;
     n++; sx += x; sy += y; sxx += x * x; sxy += x * y;
   });
   const den = n * sxx - sx * sx;

@@ -102,6 +102,7 @@ export interface SimResult {
   readonly energyJ: number;
   readonly power: PowerMeter["series"];
   readonly kernelsExecuted: number;
+  /** Events handled (a diagnostic): a re-planned kernel milestone replaces its queued event, so it counts once. */
   readonly events: number;
   /** True when the run hit its safety horizon before every tenant finished. */
   readonly truncated: boolean;

@@ -58,17 +58,25 @@ function skipSpaceLoop(b: Uint8Array, i: number): number {
   return i;
 }
 
+/** Index of the first byte in [i, to) that a string scan must look at (see STRING_BYTE), or `to` when none is. */
+export function plainEnd(b: Uint8Array, i: number, to: number): number {
+  // One table load per plain byte.
+  while (i < to && STRING_BYTE[b[i]] === 0) i++;
+  return i;
+}
+
 /**
- * Index of the closing quote of the string whose body starts at `i`, or -1. Rejects control characters and
- * malformed escapes (JSON.parse does); records in `scanned` whether the body needs more than a plain decode.
+ * Index of the closing quote of the string whose body starts at or before `i` (every byte of the body before `i`
+ * plain: see plainEnd), or -1. Rejects control characters and malformed escapes (JSON.parse does); records in
+ * `scanned` whether the body needs more than a plain decode.
  */
 export function stringEnd(b: Uint8Array, i: number): number {
   const n = b.length;
   let escaped = false;
   let high = false;
   for (;;) {
-    // One table load per plain byte; the rare bytes that need a look are handled below.
-    while (i < n && STRING_BYTE[b[i]] === 0) i++;
+    // The rare bytes that need a look are handled below.
+    i = plainEnd(b, i, n);
     if (i >= n) return -1;
     const c = b[i];
     if (c === QUOTE) break;

@@ -14,7 +14,7 @@
 import { EventFields } from "./fields";
 import { literalEnd, numberEnd, plainEnd, scanned, skipSpace, skipValue, stringEnd } from "./json-bytes";
 import { StringCache } from "./strings";
-import { readTsBytes } from "./time";
+import { tsFromScan } from "./time";
 
 const QUOTE = 0x22, LBRACE = 0x7b, RBRACE = 0x7d, LBRACKET = 0x5b, RBRACKET = 0x5d, COMMA = 0x2c, COLON = 0x3a;
 const MINUS = 0x2d, ZERO = 0x30, NINE = 0x39;
@@ -96,9 +96,9 @@ export class FastEventReader {
         // The exact digits are taken from the first `"ts"` of the text: it must be this key (counted by stringEnd).
         if (++tsKeys > 1 || scanned.tsLike !== 1) return -1;
         const c = b[i];
-        if (c === MINUS || (c >= ZERO && c <= NINE)) readTsBytes(b, i, f);
         i = this.readScalar(b, i);
         f.ts = this.value;
+        if (i >= 0 && (c === MINUS || (c >= ZERO && c <= NINE))) tsFromScan(b, f); // a number: numberEnd read it
       } else {
         i = this.readScalar(b, i);
         const v = this.value;

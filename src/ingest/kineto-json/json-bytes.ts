@@ -28,6 +28,15 @@ for (let c = 0; c < 256; c++) STRING_BYTE[c] = c < 0x20 || c === QUOTE || c === 
 export const scanned = {
   /** The value of the last number scanned. */
   num: 0,
+  /**
+   * Of the last number scanned: whether it is negative, the value of its integer digits (computed digit by digit,
+   * as readTsText does), the index just past them, and whether it has an exponent. The exact `ts` is read from
+   * these (time.ts, tsFromScan) instead of from a second pass over its digits.
+   */
+  neg: false,
+  intValue: 0,
+  intEnd: 0,
+  exponent: false,
   /** Whether the last string scanned had an escape (decode it with JSON.parse) or a non-ASCII byte. */
   escaped: false,
   ascii: true,
@@ -126,6 +135,9 @@ export function numberEnd(b: Uint8Array, i: number): number {
   else if (c > ZERO && c <= NINE) {
     do { mant = mant * 10 + (c - ZERO); c = ++i < n ? b[i] : -1; } while (c >= ZERO && c <= NINE);
   } else return -1;
+  scanned.neg = neg;
+  scanned.intValue = mant;
+  scanned.intEnd = i;
   let fracDigits = 0;
   if (i < n && b[i] === DOT) {
     c = ++i < n ? b[i] : -1;
@@ -143,6 +155,7 @@ export function numberEnd(b: Uint8Array, i: number): number {
   }
   // A number must be followed by something: at the buffer's end it may continue in the next chunk.
   if (i >= n) return -1;
+  scanned.exponent = exponent;
   // Every partial sum is at most the final one, and a float below 2^53 can only come from a true value below 2^53
   // (2^53 + 1 rounds to 2^53), so then every step was exact integer arithmetic.
   if (!exponent && mant < MAX_EXACT && fracDigits <= 22) {

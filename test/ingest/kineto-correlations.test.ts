@@ -4,7 +4,7 @@ import { CorrelationProcesses } from "../../src/ingest/kineto-json/correlations"
 
 describe("CorrelationProcesses", () => {
   it("gives what a Map gives for dense, sparse, fractional, negative, -0 and huge ids, with overwrites", () => {
-    const ids = [0, -0, 1, 2, 1023, 1024, 5000, (1 << 20) - 1, 1 << 20, 2 ** 40, -1, -0.5, 12.25, 7, 7, 3, 3e6];
+    const ids = [0, -0, 1, 2, 1023, 1024, 5000, (1 << 20) - 1, 1 << 20, 4095, 4096, 2 ** 28 - 1, 2 ** 28, 2 ** 31, 2 ** 40, -1, -0.5, 12.25, 7, 7, 3, 3e6];
     let seed = 7;
     for (let k = 0; k < 2000; k++) {
       seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
@@ -21,5 +21,19 @@ describe("CorrelationProcesses", () => {
       }
     });
     for (const id of [...ids, 4, 999_999, 2 ** 41]) expect(table.get(id), `get ${id}`).toBe(map.get(id));
+  });
+
+  it("keeps ids in the Map once it has made all its pages", () => {
+    const map = new Map<number, number>();
+    const table = new CorrelationProcesses();
+    // One id per 4096-id page: 3000 pages are asked for, more than the 2048 it makes.
+    for (let k = 0; k < 3000; k++) {
+      const id = k * 4096 + (k % 7);
+      map.set(id, k);
+      table.set(id, k);
+    }
+    for (let k = 0; k < 3000; k++) {
+      for (const id of [k * 4096 + (k % 7), k * 4096 + 3000]) expect(table.get(id), `get ${id}`).toBe(map.get(id));
+    }
   });
 });

@@ -16,7 +16,7 @@ import { EventFields, fieldsFromParsed } from "../../src/ingest/kineto-json/fiel
 import { FastEventReader } from "../../src/ingest/kineto-json/fast-event";
 import { numberEnd, scanned, skipValue, stringEnd } from "../../src/ingest/kineto-json/json-bytes";
 import { StringCache } from "../../src/ingest/kineto-json/strings";
-import { readTsBytes, readTsText } from "../../src/ingest/kineto-json/time";
+import { readTsText, tsFromScan } from "../../src/ingest/kineto-json/time";
 import { ImportError } from "../../src/ingest/errors";
 import { TraceSink } from "../../src/ingest/sink";
 import { TraceSource } from "../../src/ingest/source";
@@ -234,11 +234,13 @@ describe("json-bytes scanners", () => {
   });
 });
 
-describe("readTsBytes agrees with readTsText", () => {
-  it.each(["4399273668042.486", "1717000000123456.789", "12.5", "0.0005", "-3.0004", "-3.0006", "7", "-7", "1.9995", "2.5e3", "-0.001", "123.4567"])("ts %s", (t) => {
+describe("tsFromScan agrees with readTsText", () => {
+  it.each(["4399273668042.486", "1717000000123456.789", "12.5", "0.0005", "-3.0004", "-3.0006", "7", "-7", "1.9995", "2.5e3", "-0.001", "123.4567", "0", "-0", "0.9999", "-0.9996", "5.1234999", "1e2", "3.25E-1", "99999999999999999999.5"])("ts %s", (t) => {
     const text = `{"ph":"X","ts":${t},"dur":1}`;
     const out = { tsWhole: 0, tsFrac: 0, tsTextOk: false };
-    readTsBytes(Buffer.from(`${t},`), 0, out);
+    const bytes = Buffer.from(`${t},`);
+    expect(numberEnd(bytes, 0)).toBe(t.length);
+    tsFromScan(bytes, out);
     const parts = readTsText(text);
     expect(out.tsTextOk).toBe(parts !== null);
     if (parts) expect([out.tsWhole, out.tsFrac]).toEqual(parts);

@@ -3,42 +3,55 @@
  *
  * Why not a Map: it is read for every GPU event and written for every API call, and with one entry per call a
  * trace's Map grows to hundreds of thousands of entries, where each access cost ~150 ns (about 5 % of an import).
- * Kineto's correlation ids are small non-negative integers counting up from 1, so those index a growable
- * Float64Array (NaN: no entry); anything else (fractions, negatives, ids past DENSE_LIMIT) goes to a Map.
+ * Kineto's correlation ids are small non-negative integers counting up from 1, so those index pages of a Float64Array
+ * (NaN: no entry), each page made when an id in it is first set; anything else (fractions, negatives, ids past
+ * DENSE_LIMIT, or new pages once MAX_PAGES are made) goes to a Map.
+ * Why pages rather than one array: a long trace's ids pass a million (a 500 MB trace reaches 2.5 M), and one array
+ * covering them all would cost its whole size for a trace that holds a single large id; a page costs 32 KB.
  */
 
-/** Ids below this use the array: at most 8 MB, however sparse the ids. */
-const DENSE_LIMIT = 1 << 20;
+const PAGE_BITS = 12;
+const PAGE_SIZE = 1 << PAGE_BITS;
+/** Ids below this may use the pages (those past it are rare enough for the Map); the page list stays <= 512 KB. */
+const DENSE_LIMIT = 2 ** 28;
+/** At most this many pages (64 MB, 16 M ids), however sparse the ids. */
+const MAX_PAGES = 2048;
 
 export class CorrelationProcesses {
-  private dense = new Float64Array(1024).fill(NaN);
+  private readonly pages: (Float64Array | undefined)[] = [];
+  private pageCount = 0;
   private readonly sparse = new Map<number, number>();
 
   get(correlation: number): number | undefined {
     if (isDenseId(correlation)) {
-      if (correlation >= this.dense.length) return undefined;
-      const pid = this.dense[correlation];
-      return Number.isNaN(pid) ? undefined : pid;
+      const page = this.pages[correlation >>> PAGE_BITS];
+      if (page !== undefined) {
+        const pid = page[correlation & (PAGE_SIZE - 1)];
+        return Number.isNaN(pid) ? undefined : pid;
+      }
     }
+    // An id without a page may be in the Map: once MAX_PAGES are made, new ones go there (and never get a page).
     return this.sparse.get(correlation);
   }
 
   /** `pid` is finite (the mapper's num() gives only finite numbers), so NaN never stands for a stored value. */
   set(correlation: number, pid: number): void {
-    if (!isDenseId(correlation)) {
-      this.sparse.set(correlation, pid);
-      return;
-    }
-    if (correlation >= this.dense.length) this.grow(correlation);
-    this.dense[correlation] = pid;
+    const page = isDenseId(correlation) ? this.pageOf(correlation) : undefined;
+    if (page === undefined) this.sparse.set(correlation, pid);
+    else page[correlation & (PAGE_SIZE - 1)] = pid;
   }
 
-  private grow(correlation: number): void {
-    let size = this.dense.length;
-    while (size <= correlation) size *= 2;
-    const grown = new Float64Array(Math.min(size, DENSE_LIMIT)).fill(NaN);
-    grown.set(this.dense);
-    this.dense = grown;
+  /** The page of a dense id, made if needed; undefined when it has none and no more may be made. */
+  private pageOf(correlation: number): Float64Array | undefined {
+    const k = correlation >>> PAGE_BITS;
+    let page = this.pages[k];
+    if (page === undefined && this.pageCount < MAX_PAGES) {
+      page = new Float64Array(PAGE_SIZE).fill(NaN);
+      while (this.pages.length < k) this.pages.push(undefined); // no holes: V8 keeps a packed array fast
+      this.pages[k] = page;
+      this.pageCount++;
+    }
+    return page;
   }
 }
 

@@ -12,12 +12,14 @@
  * first `"ts"` of the text, see time.ts).
  */
 import { EventFields } from "./fields";
-import { literalEnd, numberEnd, scanned, skipSpace, skipValue, stringEnd } from "./json-bytes";
+import { literalEnd, numberEnd, plainEnd, scanned, skipSpace, skipValue, stringEnd } from "./json-bytes";
 import { StringCache } from "./strings";
-import { readTsBytes } from "./time";
+import { tsFromScan } from "./time";
 
 const QUOTE = 0x22, LBRACE = 0x7b, RBRACE = 0x7d, LBRACKET = 0x5b, RBRACKET = 0x5d, COMMA = 0x2c, COLON = 0x3a;
 const MINUS = 0x2d, ZERO = 0x30, NINE = 0x39;
+/** String values at least this long are looked up in the cache before they are scanned (StringCache.lookupLong). */
+const LONG_STRING = 64;
 
 /** Event keys the mapper reads; the id is the position + 1 (0: any other key). */
 const TOP_KEYS = ["ph", "cat", "name", "pid", "tid", "ts", "dur", "args"] as const;
@@ -94,9 +96,9 @@ export class FastEventReader {
         // The exact digits are taken from the first `"ts"` of the text: it must be this key (counted by stringEnd).
         if (++tsKeys > 1 || scanned.tsLike !== 1) return -1;
         const c = b[i];
-        if (c === MINUS || (c >= ZERO && c <= NINE)) readTsBytes(b, i, f);
         i = this.readScalar(b, i);
         f.ts = this.value;
+        if (i >= 0 && (c === MINUS || (c >= ZERO && c <= NINE))) tsFromScan(b, f); // a number: numberEnd read it
       } else {
         i = this.readScalar(b, i);
         const v = this.value;
@@ -164,9 +166,19 @@ export class FastEventReader {
   private readScalar(b: Buffer, i: number): number {
     const c = b[i];
     if (c === QUOTE) {
-      const end = stringEnd(b, i + 1);
+      const from = i + 1;
+      // A long string (a kernel name) is looked up in the cache first, which needs no scan of it (lookupLong).
+      const plain = plainEnd(b, from, Math.min(b.length, from + LONG_STRING));
+      if (plain === from + LONG_STRING) {
+        const to = this.strings.lookupLong(b, from, plain);
+        if (to >= 0) {
+          this.value = this.strings.found;
+          return to + 1;
+        }
+      }
+      const end = stringEnd(b, plain);
       if (end < 0) return -1;
-      this.value = this.strings.get(b, i + 1, end, scanned.escaped, scanned.ascii);
+      this.value = this.strings.get(b, from, end, scanned.escaped, scanned.ascii);
       return end + 1;
     }
     if (c === MINUS || (c >= ZERO && c <= NINE)) {

@@ -28,6 +28,15 @@ for (let c = 0; c < 256; c++) STRING_BYTE[c] = c < 0x20 || c === QUOTE || c === 
 export const scanned = {
   /** The value of the last number scanned. */
   num: 0,
+  /**
+   * Of the last number scanned: whether it is negative, the value of its integer digits (computed digit by digit,
+   * as readTsText does), the index just past them, and whether it has an exponent. The exact `ts` is read from
+   * these (time.ts, tsFromScan) instead of from a second pass over its digits.
+   */
+  neg: false,
+  intValue: 0,
+  intEnd: 0,
+  exponent: false,
   /** Whether the last string scanned had an escape (decode it with JSON.parse) or a non-ASCII byte. */
   escaped: false,
   ascii: true,
@@ -58,17 +67,25 @@ function skipSpaceLoop(b: Uint8Array, i: number): number {
   return i;
 }
 
+/** Index of the first byte in [i, to) that a string scan must look at (see STRING_BYTE), or `to` when none is. */
+export function plainEnd(b: Uint8Array, i: number, to: number): number {
+  // One table load per plain byte.
+  while (i < to && STRING_BYTE[b[i]] === 0) i++;
+  return i;
+}
+
 /**
- * Index of the closing quote of the string whose body starts at `i`, or -1. Rejects control characters and
- * malformed escapes (JSON.parse does); records in `scanned` whether the body needs more than a plain decode.
+ * Index of the closing quote of the string whose body starts at or before `i` (every byte of the body before `i`
+ * plain: see plainEnd), or -1. Rejects control characters and malformed escapes (JSON.parse does); records in
+ * `scanned` whether the body needs more than a plain decode.
  */
 export function stringEnd(b: Uint8Array, i: number): number {
   const n = b.length;
   let escaped = false;
   let high = false;
   for (;;) {
-    // One table load per plain byte; the rare bytes that need a look are handled below.
-    while (i < n && STRING_BYTE[b[i]] === 0) i++;
+    // The rare bytes that need a look are handled below.
+    i = plainEnd(b, i, n);
     if (i >= n) return -1;
     const c = b[i];
     if (c === QUOTE) break;
@@ -118,6 +135,9 @@ export function numberEnd(b: Uint8Array, i: number): number {
   else if (c > ZERO && c <= NINE) {
     do { mant = mant * 10 + (c - ZERO); c = ++i < n ? b[i] : -1; } while (c >= ZERO && c <= NINE);
   } else return -1;
+  scanned.neg = neg;
+  scanned.intValue = mant;
+  scanned.intEnd = i;
   let fracDigits = 0;
   if (i < n && b[i] === DOT) {
     c = ++i < n ? b[i] : -1;
@@ -135,6 +155,7 @@ export function numberEnd(b: Uint8Array, i: number): number {
   }
   // A number must be followed by something: at the buffer's end it may continue in the next chunk.
   if (i >= n) return -1;
+  scanned.exponent = exponent;
   // Every partial sum is at most the final one, and a float below 2^53 can only come from a true value below 2^53
   // (2^53 + 1 rounds to 2^53), so then every step was exact integer arithmetic.
   if (!exponent && mant < MAX_EXACT && fracDigits <= 22) {

@@ -198,13 +198,7 @@ export class ChromeTraceScanner {
             break;
           }
           if (this.valueStart < 0 && b[this.pos] === LBRACE && this.visitor.fastEvent) {
-            const end = this.visitor.fastEvent(b, this.pos, this.eventIndex);
-            if (end > 0) {
-              this.eventIndex++;
-              this.pos = end;
-              this.state = "events-next";
-              break;
-            }
+            if (this.fastEvents(b, this.visitor.fastEvent)) break;
           }
           if (!this.scanValue()) return;
           {
@@ -223,6 +217,35 @@ export class ChromeTraceScanner {
           break;
         }
       }
+    }
+  }
+
+  /**
+   * Offers `fastEvent` the element at `pos` and, while it takes them, the elements after it; returns false when it
+   * declined the first (nothing changed), true otherwise, with `pos` and `state` where run() goes on. Why a loop of
+   * its own: going once round run()'s state machine for each element and once for its comma cost about as much as
+   * reading the cheapest events. It leaves to run() anything but a plain `, {` between two elements, and stops at
+   * stopAt.
+   */
+  private fastEvents(b: Buffer, fastEvent: NonNullable<ChromeTraceVisitor["fastEvent"]>): boolean {
+    let start = this.pos;
+    for (let took = false; ; took = true) {
+      const end = fastEvent(b, start, this.eventIndex);
+      if (end <= 0) {
+        if (took) { this.pos = start; this.state = "events-item"; } // past its comma: run() offers it to event()
+        return took;
+      }
+      this.eventIndex++;
+      this.pos = end;
+      this.state = "events-next";
+      if (end >= this.stopAt) return true;
+      let next = end;
+      while (next < b.length && isSpace(b[next])) next++;
+      if (b[next] !== COMMA) return true;
+      next++;
+      while (next < b.length && isSpace(b[next])) next++;
+      if (b[next] !== LBRACE) return true;
+      start = next;
     }
   }
 

@@ -12,11 +12,15 @@ const SLOTS = 1 << 14;
 /** Strings longer than this are decoded without the cache (rare, and comparing them costs more than decoding). */
 const MAX_CACHED = 1024;
 
+const QUOTE = 0x22;
+
 const ONE_CHAR = Array.from({ length: 128 }, (_, c) => String.fromCharCode(c));
 
 export class StringCache {
   private readonly keys: (Uint8Array | null)[] = new Array<Uint8Array | null>(SLOTS).fill(null);
   private readonly values: string[] = new Array<string>(SLOTS).fill("");
+  /** The string lookupLong found. */
+  found = "";
 
   /**
    * The string whose JSON body is b[from, to) (between the quotes). `escaped`: the body has backslash escapes;
@@ -28,13 +32,7 @@ export class StringCache {
     const len = to - from;
     if (len === 1 && ascii) return ONE_CHAR[b[from]]; // ph
     if (len > MAX_CACHED) return decode(b, from, to, ascii);
-    let h = len;
-    if (len > 0) {
-      const step = (len >> 3) + 1;
-      for (let i = from; i < to; i += step) h = Math.imul(h ^ b[i], 0x01000193);
-      h = Math.imul(h ^ b[to - 1], 0x01000193);
-    }
-    const slot = (h ^ (h >>> 15)) & (SLOTS - 1);
+    const slot = slotOf(b, from, to);
     const key = this.keys[slot];
     if (key !== null && key.length === len) {
       let i = 0;
@@ -46,6 +44,38 @@ export class StringCache {
     this.values[slot] = s;
     return s;
   }
+
+  /**
+   * For a long string body starting at b[from] (`plainTo`: the bytes before it hold no quote): the index of its
+   * closing quote when the cache holds the bytes up to the next quote, with the string in `found`; -1 otherwise
+   * (scan it with stringEnd and get it with get). A hit needs no scan: a cached key was a whole string body
+   * without escapes (so without quotes or backslashes) and without control characters, so the same bytes followed
+   * by a quote are that same valid string. Why: kernel names are hundreds of bytes, and scanning them and then
+   * comparing them with the cached copy byte by byte in JavaScript was most of the cost of reading a kernel event;
+   * here both are native (indexOf, compare).
+   */
+  lookupLong(b: Buffer, from: number, plainTo: number): number {
+    const to = b.indexOf(QUOTE, plainTo);
+    const len = to - from;
+    if (to < 0 || len > MAX_CACHED) return -1;
+    const slot = slotOf(b, from, to);
+    const key = this.keys[slot];
+    if (key === null || key.length !== len || b.compare(key, 0, len, from, to) !== 0) return -1;
+    this.found = this.values[slot];
+    return to;
+  }
+}
+
+/** The cache slot of the bytes b[from, to): a hash of their length, about eight sampled bytes and the last one. */
+function slotOf(b: Buffer, from: number, to: number): number {
+  const len = to - from;
+  let h = len;
+  if (len > 0) {
+    const step = (len >> 3) + 1;
+    for (let i = from; i < to; i += step) h = Math.imul(h ^ b[i], 0x01000193);
+    h = Math.imul(h ^ b[to - 1], 0x01000193);
+  }
+  return (h ^ (h >>> 15)) & (SLOTS - 1);
 }
 
 function decode(b: Buffer, from: number, to: number, ascii: boolean): string {

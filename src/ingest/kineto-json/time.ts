@@ -4,6 +4,8 @@
  * So the integer and fraction parts are read from the event's text and kept relative to a base in whole µs.
  */
 
+import { scanned } from "./json-bytes";
+
 /** Relative µs timestamps are below ~3 months (kineto floors the base to 7889238 s); epoch µs are above 1e15. */
 const RELATIVE_LIMIT_US = 1e14;
 
@@ -70,32 +72,27 @@ export interface TsText {
 }
 
 /**
- * readTsText for the byte reader: the same digits rule applied to the number whose text starts at b[i] (the
- * value of the `ts` key). Must give exactly what readTsText gives on the event's text; a test holds them together.
+ * readTsText for the byte reader: the same digits rule applied to the number that numberEnd has just scanned (the
+ * value of the `ts` key), whose sign, integer part and exponent it recorded in `scanned`; only the first four
+ * fraction digits are read here. Must give exactly what readTsText gives on the event's text; a test holds them
+ * together.
  */
-export function readTsBytes(b: Uint8Array, i: number, out: TsText): void {
+export function tsFromScan(b: Uint8Array, out: TsText): void {
   out.tsTextOk = false;
-  let neg = false;
-  if (b[i] === 0x2d) { neg = true; i++; }
-  let whole = 0;
-  let digits = 0;
-  for (let c = b[i]; c >= 48 && c <= 57; c = b[++i]) { whole = whole * 10 + (c - 48); digits++; }
-  if (digits === 0) return;
+  if (scanned.exponent) return;
+  const whole = scanned.intValue;
   let frac = 0;
+  let i = scanned.intEnd;
   if (b[i] === 0x2e) {
     i++;
     let scale = 100;
-    let roundUp = false;
-    let n = 0;
-    for (let c = b[i]; c >= 48 && c <= 57; c = b[++i], n++) {
+    // Three digits make the ns; the fourth rounds them (readTsText looks no further).
+    for (let n = 0, c = b[i]; n < 4 && c >= 48 && c <= 57; c = b[++i], n++) {
       if (n < 3) { frac += (c - 48) * scale; scale /= 10; }
-      else if (n === 3) roundUp = c >= 53;
+      else if (c >= 53) frac++;
     }
-    if (roundUp) frac++;
   }
-  const c = b[i];
-  if (c === 0x65 || c === 0x45) return;
-  out.tsWhole = neg ? -whole - (frac > 0 ? 1 : 0) : whole;
-  out.tsFrac = neg ? (frac > 0 ? 1000 - frac : 0) : frac;
+  out.tsWhole = scanned.neg ? -whole - (frac > 0 ? 1 : 0) : whole;
+  out.tsFrac = scanned.neg ? (frac > 0 ? 1000 - frac : 0) : frac;
   out.tsTextOk = true;
 }

@@ -98,6 +98,7 @@ export class LatencyPredictor {
       this.models[key] = model;
     }
     let w = model.counts.get(tpcs);
+    const added = !w;
     if (!w) {
       w = { ring: [], sorted: [], median: 0 };
       model.counts.set(tpcs, w);
@@ -106,8 +107,11 @@ export class LatencyPredictor {
     insertAt(w.sorted, upperBound(w.sorted, ns), ns);
     if (w.ring.length > this.window) removeAt(w.sorted, lowerBound(w.sorted, w.ring.shift()!));
     // Only this count's median changed: the fit is redone from the kept medians, not by re-sorting every ring.
+    const before = w.median;
     w.median = medianOfSorted(w.sorted);
-    model.fit = model.counts.size >= 2 ? fitMedians(model.counts) : null;
+    // The fit is a function of the counts' medians alone: when no count was added and this median stayed (the
+    // median of a window mostly does), it is the one already kept.
+    if (added || w.median !== before) model.fit = model.counts.size >= 2 ? fitMedians(model.counts) : null;
   }
 
   stats(): PredictorStats {

@@ -106,6 +106,26 @@ describe("latency predictor and right-sizing", () => {
     expect(p.stats().mispredictions).toBe(1); // linear scaling from 66 TPCs badly misses 1 TPC
   });
 
+  it("keeps the fit of the current medians, and the p99 error of a full sort", () => {
+    let seed = 7;
+    const rnd = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+    const p = new LatencyPredictor();
+    const seen = new Map<number, number[]>();
+    const errors: number[] = [];
+    for (let i = 0; i < 3000; i++) {
+      const tpcs = 1 + Math.floor(rnd() * 4);
+      // Many repeated durations (medians that stay put) among scattered ones.
+      const ns = rnd() < 0.4 ? 5000 : Math.floor(rnd() * 1e5);
+      const predicted = p.predict(3, tpcs);
+      if (predicted !== null) errors.push(Math.abs(predicted - ns));
+      p.observe(3, tpcs, ns);
+      seen.set(tpcs, [...(seen.get(tpcs) ?? []), ns].slice(-16));
+      if (seen.size >= 2) expect(p.fit(3)).toEqual(fitAmdahl(seen));
+    }
+    const sorted = Float64Array.from(errors).sort();
+    expect(p.stats().p99AbsErrorNs).toBe(sorted[Math.ceil(0.99 * sorted.length) - 1]);
+  });
+
   it("chooses the knee of a known curve: the fewest TPCs within the slip of all TPCs", () => {
     // l(t) = 1000/t + 100; l(66) = 115.15; 1.1·l(66) = 126.67 → l(38) = 126.3 fits, l(37) = 127.0 does not.
     const fit = fitAmdahl(new Map([[66, [1000 / 66 + 100]], [1, [1100]]]));

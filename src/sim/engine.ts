@@ -291,7 +291,7 @@ class Engine implements SchedulerView {
       this.now = t;
       this.events++;
       this.handle(q.topKind, q.topA, q.topB);
-      if (this.dirty && q.peekTime() > t) this.schedule();
+      if (this.dirty && q.allAfter(t)) this.schedule();
     }
     // The dropped milestones' share in ending the run (see droppedLatest).
     if (this.droppedLatest > this.now) this.now = this.droppedLatest;

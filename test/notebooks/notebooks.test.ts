@@ -62,6 +62,11 @@ describe.runIf(haveJupyter || process.env.CI)("notebooks", () => {
     for (const r of sweep.rows) expect(text(nb)).toContain(String(Math.round((100 * r.svc_with.p50_us) / r.svc_alone.p50_us) / 100));
     const html = nb.cells.flatMap((c) => c.outputs ?? []).filter((o) => o.data?.["text/html"]);
     expect(html.length).toBe(2);
+    // The held-out H100 run: its five scenarios, with the measured service median of time slicing from the file.
+    expect(text(nb)).toContain("held out, H100, 200 req/s: 5 scenarios");
+    const ts = JSON.parse(fs.readFileSync(path.join(repo, "calibrations", "colocation-h100-200rps", "timeslice.1.json"), "utf8")) as { lat_us: number[] };
+    const sorted = [...ts.lat_us].sort((a, b) => a - b);
+    expect(text(nb)).toContain(String(Math.round(sorted[Math.floor(sorted.length / 2)]! / 10) / 100));
   }, ALL_NOTEBOOKS_MS);
 
   it("the import notebook prints the sample trace's real kernel count and draws a figure", async () => {

@@ -12,6 +12,8 @@
  * to the nanosecond: the importer reads `ts` exactly from the text.
  */
 
+import { skipSpace } from "./json-bytes";
+
 const QUOTE = 0x22, BACKSLASH = 0x5c, LBRACE = 0x7b, RBRACE = 0x7d, LBRACKET = 0x5b, RBRACKET = 0x5d;
 const COMMA = 0x2c, COLON = 0x3a;
 /** How much of a new chunk is first joined to an element split at the chunk boundary (Kineto events: < 2 KB). */
@@ -239,11 +241,9 @@ export class ChromeTraceScanner {
       this.pos = end;
       this.state = "events-next";
       if (end >= this.stopAt) return true;
-      let next = end;
-      while (next < b.length && isSpace(b[next])) next++;
+      let next = skipSpace(b, end);
       if (b[next] !== COMMA) return true;
-      next++;
-      while (next < b.length && isSpace(b[next])) next++;
+      next = skipSpace(b, next + 1);
       if (b[next] !== LBRACE) return true;
       start = next;
     }

@@ -2,28 +2,45 @@
 /**
  * (d) Sweep scaling: one plan (experiments/paper/hybrid-stacking.json, mps and +atom × 4 seeds × 2 mixes, 2 s of
  * arrivals: 16 points) run by `runSweep` on 1 worker, then on every core, each into a fresh folder (nothing kept):
- * points per second of wall time and the speed-up. The two tables must be equal (wall times aside).
+ * points per second of wall time and the speed-up. The tables must be equal (wall times aside).
+ *
+ *   node bench/sweep.js [--jobs 1,2,4,8,16] [--seeds N]
+ *
+ * `--jobs` lists the worker counts to time (default 1 and every core); `--seeds` sets the seeds per policy and mix
+ * (default 4), so a machine of many cores gets enough points to keep its workers busy (4 points per worker or more).
  */
 "use strict";
 const fs = require("node:fs");
 const os = require("node:os");
 const path = require("node:path");
+const { fail } = require("./common");
+
+/** `--name value` from argv, or undefined. */
+function arg(name) {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
 
 async function main() {
+  const cores = os.availableParallelism();
+  const jobList = (arg("--jobs") ?? `1,${cores}`).split(",").map(Number);
+  const seedCount = Number(arg("--seeds") ?? 4);
+  if (jobList.some((j) => !Number.isInteger(j) || j < 1) || !Number.isInteger(seedCount) || seedCount < 1) {
+    fail("usage: node bench/sweep.js [--jobs 1,2,4] [--seeds N] (positive integers)");
+  }
   const { runSweep } = require("../dist/src/sweep/run");
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "lithos-bench-sweep-"));
   const planFile = path.join(dir, "plan.json");
   const plan = {
     experiment: path.join(__dirname, "..", "experiments", "paper", "hybrid-stacking.json"),
-    policies: ["mps", "+atom"], seeds: [1, 2, 3, 4], duration_s: 2,
+    policies: ["mps", "+atom"], seeds: Array.from({ length: seedCount }, (_, i) => i + 1), duration_s: 2,
     mixes: [{ name: "both", tenants: ["resnet50", "train"] }, { tenants: ["resnet50"] }],
   };
   const text = JSON.stringify(plan);
   fs.writeFileSync(planFile, text);
-  const cores = os.availableParallelism();
   try {
     const results = [];
-    for (const jobs of [...new Set([1, cores])]) {
+    for (const jobs of [...new Set(jobList)]) {
       const r = await runSweep(planFile, text, { outDir: path.join(dir, `jobs${jobs}`), jobs });
       results.push({ jobs, s: r.wallMs / 1e3, points: r.ran, rows: r.rows.map(({ wall_ms: _, ...x }) => JSON.stringify(x)).join("\n") });
     }

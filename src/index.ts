@@ -55,7 +55,9 @@ export { parseExperiment, type ExperimentSpec, type SweepSpec } from "./workload
 export type { Workload } from "./workload/workload";
 export { summarize, type ReplaySummary, type ServiceSummary, type JobSummary } from "./metrics/summary";
 export { latencyStats, percentileSorted } from "./metrics/latency";
-export { colocationValidation, readMeasuredColocation, COLOCATION_SCENARIOS, type ColocationRow } from "./analysis/colocation";
+export { queueingSplit, type QueueingSplit } from "./metrics/queueing";
+export { PythonRandom } from "./util/python-random";
+export { colocationValidation, readMeasuredColocation, labArrivalsUs, COLOCATION_SCENARIOS, type ColocationRow } from "./analysis/colocation";
 export { interferenceConditions, loadedLatencyCurve, readInterferenceSweep, type InterferenceCondition, type InterferenceSweep } from "./analysis/interference";
 export { loadedLatencySlowdown, type LoadedLatencyCurve } from "./sim/memory-load";
 export {

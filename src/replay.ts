@@ -69,6 +69,8 @@ export interface ReplayResult {
   readonly workloads: readonly Workload[];
   readonly sim: SimResult;
   readonly summary: ReplaySummary;
+  /** Each tenant's request arrival times, ns (undefined for jobs and closed-loop services). */
+  readonly arrivals: readonly (Float64Array | undefined)[];
   /** Wall time of the simulation alone (no trace loading), ms. */
   readonly wallMs: number;
 }
@@ -142,5 +144,5 @@ export async function replay(spec: ScenarioSpec): Promise<ReplayResult> {
   });
   const wallMs = performance.now() - began;
   const slos = spec.tenants.map((t) => t.sloUs ?? spec.sloUs ?? null);
-  return { spec, gpu, workloads, sim, summary: summarize(sim, slos), wallMs };
+  return { spec, gpu, workloads, sim, summary: summarize(sim, slos), arrivals: tenants.map((t) => t.arrivals), wallMs };
 }

@@ -3,12 +3,18 @@
  * real hardware under each sharing mechanism (`../shared/calibration/h200/colocation/<case>/`, made by
  * `lab/colocate.py`), replayed from the two workloads' traces under the matching policy. One row per
  * scenario: service p50 and p99 and job iterations/s, simulated next to measured, and the relative error.
+ *
+ * Each side's latencies are also split into queueing and service (../metrics/queueing.ts): the measured arrivals
+ * are recovered from the lab script's seed, so the error in a request's own time is seen apart from the queue,
+ * which magnifies it near saturation.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { latencyStats } from "../metrics/latency";
+import { latencyStats, percentileSorted } from "../metrics/latency";
+import { queueingSplit, type QueueingSplit } from "../metrics/queueing";
 import type { JobSummary, ServiceSummary } from "../metrics/summary";
-import { replay, type TenantSpec } from "../replay";
+import { replay, type ReplayResult, type TenantSpec } from "../replay";
+import { PythonRandom } from "../util/python-random";
 import type { Workload } from "../workload/workload";
 
 /** A measured scenario file stem → the policy that models it and the job's thread limit. */
@@ -28,6 +34,9 @@ export interface MeasuredScenario {
   readonly requests: number | null;
   readonly rate: number | null;
   readonly durationS: number | null;
+  /** Median time a request took once the service started it, µs, and the service's load (see `queueingSplit`); null when the arrivals cannot be recovered. */
+  readonly serviceTimeP50Us: number | null;
+  readonly busy: number | null;
 }
 
 export interface ColocationRow {
@@ -42,9 +51,38 @@ export interface ColocationRow {
   readonly measured_its: number | null;
   readonly simulated_its: number | null;
   readonly its_error: number | null;
+  /** Median time a request took once started (its latency less its wait behind earlier requests), and the error. */
+  readonly measured_service_ms: number | null;
+  readonly simulated_service_ms: number | null;
+  readonly service_error: number | null;
+  /** Fraction of the time the service was serving a request (its load; the queue grows as it nears 1). */
+  readonly measured_busy: number | null;
+  readonly simulated_busy: number | null;
 }
 
 interface LabRecord { role: "infer" | "train"; lat_us?: number[]; rate?: number; steps?: number; secs?: number }
+
+/**
+ * The request arrival times (µs from the start line) that `lab/colocate.py` measured `count` latencies from: it draws
+ * `a += random.Random(seed).expovariate(rate)` until past the duration, with seed 1 unless told otherwise.
+ */
+export function labArrivalsUs(rate: number, count: number, seed = 1): Float64Array {
+  const rnd = new PythonRandom(seed);
+  const out = new Float64Array(count);
+  let a = 0;
+  for (let i = 0; i < count; i++) { a += rnd.expovariate(rate); out[i] = a * 1e6; }
+  return out;
+}
+
+/**
+ * The lab's latencies are rounded to 0.1 µs and timed from each request's target arrival, so recovered completions may
+ * step back by a rounding: anything more means the arrivals are not the ones measured from.
+ */
+const LAB_ROUNDING_US = 0.2;
+
+function medianOf(values: Float64Array): number {
+  return percentileSorted(Float64Array.from(values).sort(), 50);
+}
 
 /** Reads the measured scenarios of one case folder (files `<scenario>[_infer|_train].<n>.json`). */
 export function readMeasuredColocation(dir: string): MeasuredScenario[] {
@@ -60,6 +98,8 @@ export function readMeasuredColocation(dir: string): MeasuredScenario[] {
     const infer = list.find((r) => r.role === "infer");
     const train = list.find((r) => r.role === "train");
     const lat = infer?.lat_us ? latencyStats(Float64Array.from(infer.lat_us)) : null;
+    const split: QueueingSplit | null = infer?.lat_us && infer.rate
+      ? queueingSplit(labArrivalsUs(infer.rate, infer.lat_us.length), infer.lat_us, LAB_ROUNDING_US) : null;
     return {
       scenario,
       serviceP50Us: lat?.p50 ?? null,
@@ -68,6 +108,8 @@ export function readMeasuredColocation(dir: string): MeasuredScenario[] {
       requests: infer?.lat_us?.length ?? null,
       rate: infer?.rate ?? null,
       durationS: train?.secs ?? null,
+      serviceTimeP50Us: split ? medianOf(split.service) : null,
+      busy: split?.busy ?? null,
     };
   });
 }
@@ -86,14 +128,21 @@ export async function colocationValidation(dir: string, service: Workload, job: 
     const hp: TenantSpec = { name: "service", trace: service, arrival: { kind: "poisson", ratePerS: rate }, priority: 1 };
     const be: TenantSpec = { name: "job", trace: job, arrival: { kind: "back-to-back" }, priority: 0, limitPct: s.beLimitPct ?? null, gapUs: options.jobGapUs ?? 0 };
     const base = { gpu: options.gpu ?? "h200", policy: s.policy, durationS, seed: options.seed ?? 1 };
-    let svc: ServiceSummary | null = null, jb: JobSummary | null = null;
+    let svc: ServiceSummary | null = null, jb: JobSummary | null = null, split: QueueingSplit | null = null;
+    /** The service is tenant 0 of every run below. */
+    const splitService = (r: ReplayResult) => queueingSplit(r.arrivals[0]!, r.sim.tenants[0]!.latenciesNs);
     if (s.scenario === "alone") {
-      if (m.serviceP50Us !== null) svc = (await replay({ ...base, tenants: [hp] })).summary.tenants[0] as ServiceSummary;
+      if (m.serviceP50Us !== null) {
+        const r = await replay({ ...base, tenants: [hp] });
+        svc = r.summary.tenants[0] as ServiceSummary;
+        split = splitService(r);
+      }
       if (m.jobItsPerS !== null) jb = (await replay({ ...base, tenants: [be] })).summary.tenants[0] as JobSummary;
     } else {
       const r = await replay({ ...base, tenants: [hp, be] });
       svc = r.summary.tenants[0] as ServiceSummary;
       jb = r.summary.tenants[1] as JobSummary;
+      split = splitService(r);
     }
     const p50 = svc ? svc.p50_us / 1e3 : null, p99 = svc ? svc.p99_us / 1e3 : null, its = jb ? jb.throughput_its : null;
     const mp50 = m.serviceP50Us === null ? null : m.serviceP50Us / 1e3, mp99 = m.serviceP99Us === null ? null : m.serviceP99Us / 1e3;
@@ -102,9 +151,20 @@ export async function colocationValidation(dir: string, service: Workload, job: 
       measured_p50_ms: mp50, simulated_p50_ms: p50, p50_error: rel(p50, mp50),
       measured_p99_ms: mp99, simulated_p99_ms: p99, p99_error: rel(p99, mp99),
       measured_its: m.jobItsPerS, simulated_its: its, its_error: rel(its, m.jobItsPerS),
+      ...serviceColumns(m, split),
     });
   }
   return rows;
+}
+
+/** The service-time and load columns of a row, from the measured scenario and the replay's split (ns). */
+function serviceColumns(m: MeasuredScenario, split: QueueingSplit | null) {
+  const measured = m.serviceTimeP50Us === null ? null : m.serviceTimeP50Us / 1e3;
+  const simulated = split ? medianOf(split.service) / 1e6 : null;
+  return {
+    measured_service_ms: measured, simulated_service_ms: simulated, service_error: rel(simulated, measured),
+    measured_busy: m.busy, simulated_busy: split?.busy ?? null,
+  };
 }
 
 /** Positions of scenarios when sorted by a column (ascending), for comparing simulated and measured rankings. */

@@ -19,6 +19,12 @@ export function formatColocation(rows: readonly ColocationRow[]): string {
   for (const r of rows) {
     lines.push(`${r.scenario.padEnd(13)} ${r.policy.padEnd(13)} ${`${ms(r.measured_p50_ms)} / ${ms(r.simulated_p50_ms)} (${pct(r.p50_error)})`.padEnd(28)} ${`${ms(r.measured_p99_ms)} / ${ms(r.simulated_p99_ms)} (${pct(r.p99_error)})`.padEnd(28)} ${ms(r.measured_its)} / ${ms(r.simulated_its)} (${pct(r.its_error)})`);
   }
+  lines.push("", "per request once started (latency less the wait behind earlier requests) and the service's load:");
+  lines.push("scenario      service ms meas/sim (err)     load meas/sim");
+  for (const r of rows) {
+    const load = (x: number | null) => (x === null ? "-" : x.toFixed(2));
+    lines.push(`${r.scenario.padEnd(13)} ${`${ms(r.measured_service_ms)} / ${ms(r.simulated_service_ms)} (${pct(r.service_error)})`.padEnd(29)} ${load(r.measured_busy)} / ${load(r.simulated_busy)}`);
+  }
   const same = (k: keyof ColocationRow, sk: keyof ColocationRow) => rankBy(rows, k).join(" < ") === rankBy(rows, sk).join(" < ");
   lines.push("", `ranking by p50 as measured: ${same("measured_p50_ms", "simulated_p50_ms") ? "yes" : "no"} (${rankBy(rows, "measured_p50_ms").join(" < ")} measured; ${rankBy(rows, "simulated_p50_ms").join(" < ")} simulated)`);
   lines.push(`ranking by job it/s as measured: ${same("measured_its", "simulated_its") ? "yes" : "no"} (${rankBy(rows, "measured_its").join(" < ")} measured; ${rankBy(rows, "simulated_its").join(" < ")} simulated)`);

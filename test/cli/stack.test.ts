@@ -81,13 +81,32 @@ describe("run <experiment.json>", () => {
 });
 
 describe("colocation", () => {
+  /** The H200 case's rows, replayed once for the tests below. */
+  let h200: ReturnType<typeof runCli> | null = null;
+  const h200Run = () => (h200 ??= runCli(["colocation", path.join(CALIBRATION_DATA, "colocation", "resnet50_300rps"), "--hp", SERVICE, "--be", JOB, "--json"]));
+
   it("ranks the measured scenarios' service p50 the way the H200 did", () => {
-    const r = runCli(["colocation", path.join(CALIBRATION_DATA, "colocation", "resnet50_300rps"), "--hp", SERVICE, "--be", JOB, "--json"]);
+    const r = h200Run();
     expect(r.status, r.stderr).toBe(0);
     const rows = JSON.parse(r.stdout) as { scenario: string; measured_p50_ms: number; simulated_p50_ms: number }[];
     expect(rows.map((x) => x.scenario)).toEqual(["alone", "timeslice", "mps", "mps_train25", "prio"]);
     const order = (k: "measured_p50_ms" | "simulated_p50_ms") => [...rows].sort((a, b) => a[k] - b[k]).map((x) => x.scenario);
     expect(order("simulated_p50_ms")).toEqual(order("measured_p50_ms"));
+  });
+
+  it("splits each side's latency into queueing and service: a request's own time is within ±25% in every scenario", () => {
+    const r = h200Run();
+    expect(r.status, r.stderr).toBe(0);
+    const rows = JSON.parse(r.stdout) as { scenario: string; p50_error: number; service_error: number; measured_busy: number; simulated_busy: number; measured_service_ms: number; measured_p50_ms: number }[];
+    for (const row of rows) {
+      expect(Math.abs(row.service_error), row.scenario).toBeLessThan(0.25);
+      expect(row.measured_service_ms).toBeLessThanOrEqual(row.measured_p50_ms * 1.001);
+      for (const busy of [row.measured_busy, row.simulated_busy]) expect(busy > 0 && busy <= 1, row.scenario).toBe(true);
+    }
+    // Time slicing runs at the edge of its capacity on both sides (the queue, not the request, is the latency).
+    const ts = rows.find((x) => x.scenario === "timeslice")!;
+    expect(ts.measured_busy).toBeGreaterThan(0.9);
+    expect(Math.abs(ts.p50_error)).toBeGreaterThan(Math.abs(ts.service_error));
   });
 
   it("replays the H100 measurement at 200 req/s (held out: nothing was fitted on it) with its own rate and GPU", () => {

@@ -64,6 +64,9 @@ describe.runIf(haveJupyter || process.env.CI)("notebooks", () => {
     expect(html.length).toBe(2);
     // The held-out H100 run: its five scenarios, with the measured service median of time slicing from the file.
     expect(text(nb)).toContain("held out, H100, 200 req/s: 5 scenarios");
+    // The split of each latency into queueing and the request's own time, with the service's load.
+    expect(text(nb)).toContain("service_meas_ms");
+    expect(text(nb)).toContain("load_meas");
     const ts = JSON.parse(fs.readFileSync(path.join(repo, "calibrations", "colocation-h100-200rps", "timeslice.1.json"), "utf8")) as { lat_us: number[] };
     const sorted = [...ts.lat_us].sort((a, b) => a - b);
     expect(text(nb)).toContain(String(Math.round(sorted[Math.floor(sorted.length / 2)]! / 10) / 100));

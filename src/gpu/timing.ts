@@ -308,7 +308,11 @@ export function dramShare(k: PreparedKernel, smCount: number, clockMHz: number):
 
 /** `dramShare` given the compute part, `computePart(k, smCount, clockMHz)`. */
 export function dramShareWith(k: PreparedKernel, smCount: number, clockMHz: number, compute: number): number {
-  return k.memoryClockExponent > 0 ? 0 : memoryBoundnessWith(k, smCount, clockMHz, compute);
+  if (k.memoryClockExponent > 0) return 0;
+  // memoryBoundnessWith, written out: the simulator calls this on every allocation, and a float returned from a
+  // call V8 does not inline (that one often was not) costs a heap number.
+  const memory = memoryPart(k, smCount, clockMHz, 1);
+  return compute <= 0 ? 1 : Math.min(1, memory / compute);
 }
 
 /** Predicted duration in µs of `kernel` (recorded on `from`) when run on `to`. */

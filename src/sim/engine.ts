@@ -507,7 +507,11 @@ class Engine implements SchedulerView {
     const op = s.ops[s.head]!;
     const readyAt = Math.max(s.enqueuedAt[s.head]!, s.lastEnd) + st.w.ops.latencyNs[op]!;
     s.active = true;
-    if (readyAt > this.now) this.queue.push(readyAt, EV_READY, si, ++s.readyVersion);
+    if (readyAt > this.now) {
+      const q = this.queue;
+      q.pushTime = readyAt; // see EventQueue.pushAt
+      q.pushAt(EV_READY, si, ++s.readyVersion);
+    }
     else this.materialize(si);
   }
 
@@ -639,7 +643,8 @@ class Engine implements SchedulerView {
     pool.span += j.span;
     pool.tenantSpan[j.tenant]! += j.span;
     const bw = Math.min(pool.spec.memBandwidthBytesPerS, sms * this.perSmBandwidth);
-    j.demand = dramShareWith(j.kernel, sms, this.meter.clockMHz, this.computeOf(j)) * bw;
+    this.computeOf(j);
+    j.demand = dramShareWith(j.kernel, sms, this.meter.clockMHz, j.computeUs) * bw;
     this.meter.accumulate(this.now);
     j.dram = j.demand / bw;
     pool.free -= cap;
@@ -755,20 +760,21 @@ class Engine implements SchedulerView {
    * The compute part of a running job's time at its SMs and the clock now, kept while neither changes: most
    * re-plans only move the bandwidth stretch, which the compute part does not depend on.
    */
-  private computeOf(j: Job): number {
+  private computeOf(j: Job): void {
+    // Left in j.computeUs, not returned: a float returned from a call V8 does not inline costs a heap number.
     const clock = this.meter.clockMHz;
     if (j.partSms !== j.sms || j.partClockMHz !== clock) {
       j.computeUs = computePart(j.kernel, j.sms, clock);
       j.partSms = j.sms;
       j.partClockMHz = clock;
     }
-    return j.computeUs;
   }
 
   /** Sets a running job's rate from the timing model and queues its next milestone (last wave or end). */
   private retime(j: Job): void {
     const pool = this.poolState[j.pool]!;
-    const ns = preparedUsWith(j.kernel, j.sms, this.meter.clockMHz, 1 / pool.stretch, this.computeOf(j)) * 1e3 * j.contention;
+    this.computeOf(j);
+    const ns = preparedUsWith(j.kernel, j.sms, this.meter.clockMHz, 1 / pool.stretch, j.computeUs) * 1e3 * j.contention;
     j.rate = 1 / Math.max(ns, 1e-3);
     const lastWaveAt = j.inLastWave ? 0 : 1 / j.waves;
     const at = this.now + Math.max(0, j.remaining - lastWaveAt) / j.rate;
@@ -778,7 +784,13 @@ class Engine implements SchedulerView {
     j.plannedAt = at;
     j.plannedVersion = j.version;
     // Keyed by the job: this replaces the milestone queued at its last plan, which no longer holds.
-    this.dropped(this.queue.schedule(j.id, at, EV_JOB, j.id, j.version));
+    const q = this.queue;
+    q.planTime = at;
+    q.plan(j.id, EV_JOB, j.id, j.version);
+    // dropped(q.replacedTime), written out (a float passed to a call that is not inlined costs a heap number).
+    const t = q.replacedTime;
+    if (t > this.horizon) this.droppedPastHorizon = true;
+    else if (t > this.droppedLatest) this.droppedLatest = t;
   }
 
   /** Notes a milestone dropped from the queue at time `t` (-1: none was dropped); see droppedLatest. */

@@ -29,6 +29,12 @@ export class EventQueue {
     this.plain.insert(time, this.nextSeq++, kind, a, b, -1);
   }
 
+  /** `push` with the time in `pushTime` (set just before): see `plan`. */
+  pushAt(kind: number, a: number, b: number): void {
+    this.plain.insert(this.pushTime, this.nextSeq++, kind, a, b, -1);
+  }
+  pushTime = 0;
+
   /**
    * Queues an event under `key` (≥ 0), replacing the one queued under it if there is one. Returns the time of
    * the event it replaced, or -1 if none.
@@ -36,6 +42,17 @@ export class EventQueue {
   schedule(key: number, time: number, kind: number, a: number, b: number): number {
     return this.keyed.schedule(key, time, this.nextSeq++, kind, a, b);
   }
+
+  /**
+   * `schedule` with the time in `planTime` (set just before), and the replaced event's time left in `replacedTime`
+   * (-1: none). The engine re-plans a kernel twice per kernel or so: a time passed to a call V8 does not inline, or
+   * returned from one, is boxed in a fresh heap number each time, where these fields are written in place.
+   */
+  plan(key: number, kind: number, a: number, b: number): void {
+    this.replacedTime = this.keyed.schedule(key, this.planTime, this.nextSeq++, kind, a, b);
+  }
+  planTime = 0;
+  replacedTime = -1;
 
   /** Drops the event queued under `key`, if any. Returns its time, or -1 if there was none. */
   cancel(key: number): number {

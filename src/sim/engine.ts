@@ -8,7 +8,7 @@
 import { classifyKernel, type KernelClass } from "../gpu/kernel-class";
 import type { PowerParams } from "../gpu/power";
 import type { GpuSpec } from "../gpu/specs/spec";
-import { atomKernel, computePart, dramShare, dramShareWith, prepareKernel, preparedUs, preparedUsWith, type PreparedKernel, type TimingCalibration } from "../gpu/timing";
+import { atomKernel, computePartInto, dramShare, dramShareWith, prepareKernel, preparedUs, preparedUsWith, type PreparedKernel, type TimingCalibration } from "../gpu/timing";
 import type { KernelWork, Policy, PoolSpec, SchedulerView, TenantView } from "../policies/policy";
 import { OP_KERNEL, OP_MEMOP, type Workload } from "../workload/workload";
 import { removeAt } from "../util/arrays";
@@ -764,7 +764,7 @@ class Engine implements SchedulerView {
     // Left in j.computeUs, not returned: a float returned from a call V8 does not inline costs a heap number.
     const clock = this.meter.clockMHz;
     if (j.partSms !== j.sms || j.partClockMHz !== clock) {
-      j.computeUs = computePart(j.kernel, j.sms, clock);
+      computePartInto(j, j.kernel, j.sms, clock);
       j.partSms = j.sms;
       j.partClockMHz = clock;
     }

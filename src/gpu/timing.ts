@@ -253,6 +253,21 @@ export function computePart(k: PreparedKernel, smCount: number, clockMHz: number
   return smRounds(k.blocks, smCount, k.resident, k.blockShare) * k.computeScale * (k.refClockMHz / clockMHz);
 }
 
+/**
+ * `computePart(k, smCount, clockMHz)` written into `out.computeUs`, with `smRounds` written out: the same operations,
+ * so the same value, with no float returned from a call (V8 boxes one in a fresh heap number when it does not inline
+ * the call, and the simulator computes this on most allocations).
+ */
+export function computePartInto(out: { computeUs: number }, k: PreparedKernel, smCount: number, clockMHz: number): void {
+  const resident = k.resident;
+  const m = Math.ceil(k.blocks / Math.max(1, smCount));
+  const s = Math.min(1, k.blockShare / resident);
+  const full = Math.floor(m / resident);
+  const rest = m - full * resident;
+  const rounds = full * (1 + (resident - 1) * s) + (rest > 0 ? 1 + (rest - 1) * s : 0);
+  out.computeUs = rounds * k.computeScale * (k.refClockMHz / clockMHz);
+}
+
 function memoryPart(k: PreparedKernel, smCount: number, clockMHz: number, share: number): number {
   return memoryFactor(smCount, k.nSat, share) * k.memoryScale * (k.memoryClockExponent > 0 ? k.refClockMHz / clockMHz : 1);
 }
@@ -308,7 +323,11 @@ export function dramShare(k: PreparedKernel, smCount: number, clockMHz: number):
 
 /** `dramShare` given the compute part, `computePart(k, smCount, clockMHz)`. */
 export function dramShareWith(k: PreparedKernel, smCount: number, clockMHz: number, compute: number): number {
-  return k.memoryClockExponent > 0 ? 0 : memoryBoundnessWith(k, smCount, clockMHz, compute);
+  if (k.memoryClockExponent > 0) return 0;
+  // memoryBoundnessWith, written out: the simulator calls this on every allocation, and a float returned from a
+  // call V8 does not inline (that one often was not) costs a heap number.
+  const memory = memoryPart(k, smCount, clockMHz, 1);
+  return compute <= 0 ? 1 : Math.min(1, memory / compute);
 }
 
 /** Predicted duration in µs of `kernel` (recorded on `from`) when run on `to`. */

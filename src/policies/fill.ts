@@ -78,9 +78,21 @@ export function fcfsOrder(view: SchedulerView, eligible: (k: KernelWork) => bool
   return order;
 }
 
-/** Like `fcfsOrder` but higher tenant priority first; ties keep first come, first served. */
+/**
+ * Like `fcfsOrder` but higher tenant priority first; ties keep first come, first served. `rankedOrder` by tenant
+ * priority, written out: stream priorities schedule on every event, and two closures a call were a good part of it.
+ */
 export function priorityOrder(view: SchedulerView): KernelWork[] {
-  return rankedOrder(view, (t) => view.tenants[t]!.priority);
+  const ks = fcfsOrder(view);
+  const ts = view.tenants;
+  // sortByRank's insertion sort, ranking by tenant priority.
+  for (let i = 1; i < ks.length; i++) {
+    const k = ks[i]!, r = ts[k.tenant]!.priority;
+    let j = i - 1;
+    for (; j >= 0 && ts[ks[j]!.tenant]!.priority < r; j--) ks[j + 1] = ks[j]!;
+    ks[j + 1] = k;
+  }
+  return ks;
 }
 
 /**
@@ -113,7 +125,25 @@ export function sortByRank(ks: KernelWork[], rank: (k: KernelWork) => number): K
  * blocks finish (`reclaim`), which is how its wait stays near one block's duration instead of a whole kernel.
  */
 export function reclaimForUrgent(view: SchedulerView, starved: readonly KernelWork[]): void {
-  reclaimForRanked(view, starved, (t) => view.tenants[t]!.priority);
+  // reclaimForRanked by tenant priority, written out (no closure, no calls through it: see priorityOrder).
+  const ts = view.tenants;
+  for (let s = 0; s < starved.length; s++) {
+    const k = starved[s]!;
+    const t = ts[k.tenant]!;
+    let short = view.capFor(k, spreadLimit(view, k)) - (k.cap + available(view, t));
+    const running = view.running;
+    for (let i = 0; i < running.length; i++) if (running[i]!.reclaiming > 0) short -= running[i]!.reclaiming;
+    if (short <= 0) continue;
+    for (let i = 0; i < running.length; i++) {
+      if (short <= 0) break;
+      const r = running[i]!;
+      const rt = ts[r.tenant]!;
+      if (rt.priority >= t.priority || rt.pool !== t.pool || r.inLastWave || r.reclaiming > 0 || r.sms <= 1) continue;
+      const take = Math.min(short, r.sms - 1);
+      view.reclaim(r, take);
+      short -= take;
+    }
+  }
 }
 
 /** `reclaimForUrgent` with urgency given by `rank` (a tenant index → larger is more urgent) instead of tenant priority. */

@@ -8,7 +8,7 @@
 import { classifyKernel, type KernelClass } from "../gpu/kernel-class";
 import type { PowerParams } from "../gpu/power";
 import type { GpuSpec } from "../gpu/specs/spec";
-import { atomKernel, computePart, dramShare, dramShareWith, prepareKernel, preparedUs, preparedUsWith, type PreparedKernel, type TimingCalibration } from "../gpu/timing";
+import { atomKernel, computePartInto, dramShare, dramShareWith, prepareKernel, preparedUs, preparedUsWith, type PreparedKernel, type TimingCalibration } from "../gpu/timing";
 import type { KernelWork, Policy, PoolSpec, SchedulerView, TenantView } from "../policies/policy";
 import { OP_KERNEL, OP_MEMOP, type Workload } from "../workload/workload";
 import { removeAt } from "../util/arrays";
@@ -125,21 +125,52 @@ interface Pool {
   span: number; tenantSpan: Float64Array; tenantDemand: Float64Array; memop: number; tenantMemop: Float64Array;
 }
 
-interface StreamState {
-  readonly tenant: number;
-  readonly local: number;
-  ops: number[];
-  instances: number[];
-  enqueuedAt: number[];
-  head: number;
+/**
+ * A stream: its queue of enqueued operations (operation, unit instance, enqueue time), first in first out, in typed
+ * arrays from `head` (the operation it is on) to `tail`; the space before `head` is reused when the arrays fill.
+ */
+class StreamState {
+  ops = new Int32Array(64);
+  instances = new Int32Array(64);
+  enqueuedAt = new Float64Array(64);
+  head = 0;
+  tail = 0;
   /** Its head is ready, waiting, running, or has a READY event pending. */
-  active: boolean;
-  lastEnd: number;
-  readyVersion: number;
+  active = false;
+  lastEnd = 0;
+  readyVersion = 0;
   /** Operations enqueued and not finished. */
-  outstanding: number;
+  outstanding = 0;
   /** DRAM traffic of the memory operation it is running, bytes/s (0 if none). */
-  memopBandwidth: number;
+  memopBandwidth = 0;
+  constructor(readonly tenant: number, readonly local: number) {}
+
+  push(op: number, instance: number, t: number): void {
+    if (this.tail === this.ops.length) this.makeRoom();
+    const i = this.tail++;
+    this.ops[i] = op;
+    this.instances[i] = instance;
+    this.enqueuedAt[i] = t;
+  }
+
+  /** Moves the queued operations to the front, into arrays twice as long if they fill more than half. */
+  private makeRoom(): void {
+    const n = this.tail - this.head;
+    if (n * 2 > this.ops.length) {
+      const cap = this.ops.length * 2;
+      const ops = new Int32Array(cap), instances = new Int32Array(cap), enqueuedAt = new Float64Array(cap);
+      ops.set(this.ops.subarray(this.head, this.tail));
+      instances.set(this.instances.subarray(this.head, this.tail));
+      enqueuedAt.set(this.enqueuedAt.subarray(this.head, this.tail));
+      this.ops = ops; this.instances = instances; this.enqueuedAt = enqueuedAt;
+    } else {
+      this.ops.copyWithin(0, this.head, this.tail);
+      this.instances.copyWithin(0, this.head, this.tail);
+      this.enqueuedAt.copyWithin(0, this.head, this.tail);
+    }
+    this.head = 0;
+    this.tail = n;
+  }
 }
 
 class TenantState {
@@ -202,15 +233,16 @@ class Engine implements SchedulerView {
   readonly gpu: GpuSpec;
   readonly tenants: TenantView[];
   readonly pools: PoolSpec[];
-  readonly waiting: Job[] = [];
-  readonly running: Job[] = [];
+  readonly waiting: Job[] = objectArray();
+  readonly running: Job[] = objectArray();
   private readonly poolState: Pool[];
   private readonly state: TenantState[];
   private readonly streams: StreamState[] = [];
   private readonly queue = new EventQueue();
   /** Every job by id, and those finished, free to carry a new launch (see Job). */
   private readonly jobs: Job[] = [];
-  private readonly spare: Job[] = [];
+  /** The finished jobs, a stack linked through `Job.nextSpare` (the last finished on top). */
+  private spare: Job | null = null;
   private readonly meter: PowerMeter;
   private readonly recorder: KernelRecorder | null;
   private readonly perSmBandwidth: number;
@@ -240,9 +272,14 @@ class Engine implements SchedulerView {
   /** Memory operations running on the copy engines (streams with a `memopBandwidth` set). */
   private memopsInFlight = 0;
   private events = 0;
+  /** The policy, and whether it splits kernels into atoms (read on every launch). */
+  private readonly policy: Policy;
+  private readonly atomizes: boolean;
 
   constructor(private readonly o: SimOptions) {
     this.gpu = o.gpu;
+    this.policy = o.policy;
+    this.atomizes = o.policy.atomize !== undefined;
     if (o.tenants.length === 0) throw new Error("a simulation needs at least one tenant");
     const views: TenantView[] = o.tenants.map((t, i) => ({
       index: i, name: t.name, role: t.role, priority: t.priority ?? 0, smLimit: t.smLimit ?? null, pool: 0, quota: t.quotaSms ?? null,
@@ -268,9 +305,7 @@ class Engine implements SchedulerView {
     this.horizon = o.horizonNs ?? 10 * o.durationNs + 10e9;
     this.state = o.tenants.map((t, i) => {
       const st = new TenantState(this.tenants[i]!, t.workload, this.streams.length, t.recordedClockMHz ?? t.workload.recordedOn.maxClockMHz);
-      t.workload.streams.forEach((_, local) => this.streams.push({
-        tenant: i, local, ops: [], instances: [], enqueuedAt: [], head: 0, active: false, lastEnd: 0, readyVersion: 0, outstanding: 0, memopBandwidth: 0,
-      }));
+      t.workload.streams.forEach((_, local) => this.streams.push(new StreamState(i, local)));
       const arrivals = t.role !== "service" ? null
         : t.closedLoop !== undefined ? { closedLoop: t.closedLoop } : (t.arrivals ?? new Float64Array(0));
       st.host = new HostThread(t.workload, arrivals, o.durationNs, this.portFor(i), t.gapNs === undefined ? 0 : t.gapNs);
@@ -345,7 +380,7 @@ class Engine implements SchedulerView {
     let i = this.waiting.length;
     while (i > 0 && this.waiting[i - 1]!.readyAt > j.readyAt) i--;
     this.waiting.splice(i, 0, j);
-    this.settlePool(this.tenants[j.tenant]!.pool, null);
+    this.settlePool(j.pool, null);
   }
   reclaim(k: KernelWork, sms: number): void {
     const j = k as Job;
@@ -432,7 +467,7 @@ class Engine implements SchedulerView {
 
   private schedule(): void {
     this.dirty = false;
-    this.o.policy.schedule(this);
+    this.policy.schedule(this);
   }
 
   private allFinished(): boolean {
@@ -447,7 +482,7 @@ class Engine implements SchedulerView {
       enqueue: (local, op, instance, t) => {
         const si = this.state[tenant]!.streamBase + local;
         const s = this.streams[si]!;
-        s.ops.push(op); s.instances.push(instance); s.enqueuedAt.push(t);
+        s.push(op, instance, t);
         s.outstanding++;
         if (!s.active) this.makeReady(si);
       },
@@ -467,12 +502,16 @@ class Engine implements SchedulerView {
   /** The stream's head operation becomes ready after its predecessor and its own launch latency. */
   private makeReady(si: number): void {
     const s = this.streams[si]!;
-    if (s.head >= s.ops.length) return;
+    if (s.head >= s.tail) return;
     const st = this.state[s.tenant]!;
     const op = s.ops[s.head]!;
     const readyAt = Math.max(s.enqueuedAt[s.head]!, s.lastEnd) + st.w.ops.latencyNs[op]!;
     s.active = true;
-    if (readyAt > this.now) this.queue.push(readyAt, EV_READY, si, ++s.readyVersion);
+    if (readyAt > this.now) {
+      const q = this.queue;
+      q.pushTime = readyAt; // see EventQueue.pushAt
+      q.pushAt(EV_READY, si, ++s.readyVersion);
+    }
     else this.materialize(si);
   }
 
@@ -484,7 +523,7 @@ class Engine implements SchedulerView {
     if (st.w.ops.kind[op] === OP_KERNEL) {
       const kernel = this.prepared(st, item);
       const j = this.newJob(st, si, op, s.instances[s.head]!, kernel);
-      const atoms = Math.max(1, Math.min(kernel.blocks, Math.floor(this.o.policy.atomize?.(this, j) ?? 1)));
+      const atoms = this.atomizes ? Math.max(1, Math.min(kernel.blocks, Math.floor(this.policy.atomize?.(this, j) ?? 1))) : 1;
       if (atoms > 1) {
         // Atoms are contiguous ranges of the flattened block index, as even as the block count allows.
         j.atoms = atoms;
@@ -504,12 +543,16 @@ class Engine implements SchedulerView {
   }
 
   private newJob(st: TenantState, si: number, op: number, instance: number, kernel: PreparedKernel): Job {
-    let j = this.spare.pop();
-    if (j === undefined) {
+    let j = this.spare;
+    if (j !== null) {
+      this.spare = j.nextSpare;
+      j.nextSpare = null;
+    } else {
       j = new Job(this.jobs.length);
       this.jobs.push(j);
     }
     j.init(st.view.index, si, op, instance, kernel, this.now);
+    j.pool = st.view.pool;
     const item = st.w.ops.item[op]!;
     j.activity = st.activity[item]!;
     j.key = this.keyOf(st, op);
@@ -571,9 +614,6 @@ class Engine implements SchedulerView {
     s.active = false;
     s.lastEnd = this.now;
     s.outstanding--;
-    if (s.head > 4096 && s.head * 2 > s.ops.length) {
-      s.ops = s.ops.slice(s.head); s.instances = s.instances.slice(s.head); s.enqueuedAt = s.enqueuedAt.slice(s.head); s.head = 0;
-    }
     st.host.gpuDone(instance, this.now);
     if (!s.active) this.makeReady(si);
     this.dirty = true;
@@ -582,13 +622,16 @@ class Engine implements SchedulerView {
   // ---- device ----
   /** Spreads a running job over `sms` SMs at its current progress and re-plans it. */
   private allocate(j: Job, sms: number): void {
-    const t = this.tenants[j.tenant]!;
-    const pool = this.poolState[t.pool]!;
+    const pool = this.poolState[j.pool]!;
     const cap = capOn(j.blocks, j.resident, sms, j.remaining);
     if (sms < 1 || cap - j.cap > pool.free + 1e-9) {
+      const t = this.tenants[j.tenant]!;
       throw new Error(`policy ${this.o.policy.name} gave tenant ${t.name} ${sms} SMs (${cap} SM-equivalents) with ${pool.free} free in pool ${pool.spec.name}`);
     }
-    if (t.smLimit !== null && this.state[j.tenant]!.held + cap - j.cap > t.smLimit + 1e-9) {
+    const st = this.state[j.tenant]!;
+    const smLimit = st.view.smLimit;
+    if (smLimit !== null && st.held + cap - j.cap > smLimit + 1e-9) {
+      const t = this.tenants[j.tenant]!;
       throw new Error(`policy ${this.o.policy.name} gave tenant ${t.name} more than its limit of ${t.smLimit} SMs`);
     }
     this.release(j);
@@ -600,17 +643,18 @@ class Engine implements SchedulerView {
     pool.span += j.span;
     pool.tenantSpan[j.tenant]! += j.span;
     const bw = Math.min(pool.spec.memBandwidthBytesPerS, sms * this.perSmBandwidth);
-    j.demand = dramShareWith(j.kernel, sms, this.meter.clockMHz, this.computeOf(j)) * bw;
+    this.computeOf(j);
+    j.demand = dramShareWith(j.kernel, sms, this.meter.clockMHz, j.computeUs) * bw;
     this.meter.accumulate(this.now);
     j.dram = j.demand / bw;
     pool.free -= cap;
     pool.demand += j.demand;
     pool.tenantDemand[j.tenant]! += j.demand;
-    this.noteHeld(this.state[j.tenant]!);
-    this.state[j.tenant]!.held += cap;
+    this.noteHeld(st);
+    st.held += cap;
     this.meter.sms[j.activity]! += cap;
     j.heldSince = this.now;
-    this.settlePool(t.pool, j);
+    this.settlePool(j.pool, j);
   }
 
   /** Integrates a tenant's held SMs up to now (before `held` changes). */
@@ -636,7 +680,7 @@ class Engine implements SchedulerView {
   /** Takes a job's SMs and bandwidth demand back (before re-allocating, preempting or finishing it). */
   private release(j: Job): void {
     if (j.cap === 0 && j.demand === 0) return;
-    const pool = this.poolState[this.tenants[j.tenant]!.pool]!;
+    const pool = this.poolState[j.pool]!;
     this.meter.accumulate(this.now);
     pool.span -= j.span;
     pool.tenantSpan[j.tenant]! -= j.span;
@@ -665,7 +709,7 @@ class Engine implements SchedulerView {
     if (all) pool.stretch = stretch;
     if (all || this.interferes) {
       for (const r of this.running) {
-        if (this.tenants[r.tenant]!.pool !== poolIndex) continue;
+        if (r.pool !== poolIndex) continue;
         const contention = this.contention(r, pool);
         if (!all && r !== touched && Math.abs(contention - r.contention) <= 1e-9) continue;
         r.contention = contention;
@@ -716,20 +760,21 @@ class Engine implements SchedulerView {
    * The compute part of a running job's time at its SMs and the clock now, kept while neither changes: most
    * re-plans only move the bandwidth stretch, which the compute part does not depend on.
    */
-  private computeOf(j: Job): number {
+  private computeOf(j: Job): void {
+    // Left in j.computeUs, not returned: a float returned from a call V8 does not inline costs a heap number.
     const clock = this.meter.clockMHz;
     if (j.partSms !== j.sms || j.partClockMHz !== clock) {
-      j.computeUs = computePart(j.kernel, j.sms, clock);
+      computePartInto(j, j.kernel, j.sms, clock);
       j.partSms = j.sms;
       j.partClockMHz = clock;
     }
-    return j.computeUs;
   }
 
   /** Sets a running job's rate from the timing model and queues its next milestone (last wave or end). */
   private retime(j: Job): void {
-    const pool = this.poolState[this.tenants[j.tenant]!.pool]!;
-    const ns = preparedUsWith(j.kernel, j.sms, this.meter.clockMHz, 1 / pool.stretch, this.computeOf(j)) * 1e3 * j.contention;
+    const pool = this.poolState[j.pool]!;
+    this.computeOf(j);
+    const ns = preparedUsWith(j.kernel, j.sms, this.meter.clockMHz, 1 / pool.stretch, j.computeUs) * 1e3 * j.contention;
     j.rate = 1 / Math.max(ns, 1e-3);
     const lastWaveAt = j.inLastWave ? 0 : 1 / j.waves;
     const at = this.now + Math.max(0, j.remaining - lastWaveAt) / j.rate;
@@ -739,7 +784,13 @@ class Engine implements SchedulerView {
     j.plannedAt = at;
     j.plannedVersion = j.version;
     // Keyed by the job: this replaces the milestone queued at its last plan, which no longer holds.
-    this.dropped(this.queue.schedule(j.id, at, EV_JOB, j.id, j.version));
+    const q = this.queue;
+    q.planTime = at;
+    q.plan(j.id, EV_JOB, j.id, j.version);
+    // dropped(q.replacedTime), written out (a float passed to a call that is not inlined costs a heap number).
+    const t = q.replacedTime;
+    if (t > this.horizon) this.droppedPastHorizon = true;
+    else if (t > this.droppedLatest) this.droppedLatest = t;
   }
 
   /** Notes a milestone dropped from the queue at time `t` (-1: none was dropped); see droppedLatest. */
@@ -750,16 +801,17 @@ class Engine implements SchedulerView {
 
   private finish(j: Job): void {
     this.release(j);
-    const pool = this.tenants[j.tenant]!.pool;
+    const pool = j.pool;
     j.state = DONE;
     removeItem(this.running, j);
     this.settlePool(pool, null);
     const st = this.state[j.tenant]!;
     this.recorder?.add(j.tenant, j.op, j.startedAt, this.now, j.sms);
-    this.o.policy.onKernelDone?.(this, j, this.now - j.startedAt);
+    this.policy.onKernelDone?.(this, j, this.now - j.startedAt);
     // Done with the job: it (and its id) can carry the next launch, perhaps the next atom just below.
     const stream = j.stream, op = j.op, instance = j.instance, atom = j.atom, atoms = j.atoms;
-    this.spare.push(j);
+    j.nextSpare = this.spare;
+    this.spare = j;
     if (atom + 1 < atoms) {
       // The next atom is the next launch on the same stream: ready now (LithOS keeps it queued ahead).
       const whole = this.prepared(st, st.w.ops.item[op]!);
@@ -812,6 +864,17 @@ class Engine implements SchedulerView {
 function removeItem<T>(list: T[], item: T): void {
   const i = list.indexOf(item);
   if (i >= 0) removeAt(list, i);
+}
+
+/**
+ * An empty array whose elements are already of V8's object kind: the running and waiting lists of a fresh engine
+ * otherwise begin as small-integer arrays, and the `push` that stores the first job, seen in the hot functions' type
+ * feedback, keeps V8 from inlining `push` there (it calls the builtin instead).
+ */
+function objectArray<T>(): T[] {
+  const a: unknown[] = [{}];
+  a.pop();
+  return a as T[];
 }
 
 /** Blocks of atom `i` when `blocks` are cut into `atoms` contiguous ranges as evenly as possible. */

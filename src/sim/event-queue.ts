@@ -29,6 +29,14 @@ export class EventQueue {
     this.plain.insert(time, this.nextSeq++, kind, a, b, -1);
   }
 
+  /** `push` with the time in `pushTime` (set just before): see `plan`. */
+  pushAt(kind: number, a: number, b: number): void {
+    const h = this.plain;
+    h.t = this.pushTime;
+    h.insertAt(this.nextSeq++, kind, a, b, -1);
+  }
+  pushTime = 0;
+
   /**
    * Queues an event under `key` (≥ 0), replacing the one queued under it if there is one. Returns the time of
    * the event it replaced, or -1 if none.
@@ -36,6 +44,20 @@ export class EventQueue {
   schedule(key: number, time: number, kind: number, a: number, b: number): number {
     return this.keyed.schedule(key, time, this.nextSeq++, kind, a, b);
   }
+
+  /**
+   * `schedule` with the time in `planTime` (set just before), and the replaced event's time left in `replacedTime`
+   * (-1: none). The engine re-plans a kernel twice per kernel or so: a time passed to a call V8 does not inline, or
+   * returned from one, is boxed in a fresh heap number each time, where these fields are written in place.
+   */
+  plan(key: number, kind: number, a: number, b: number): void {
+    const h = this.keyed;
+    h.t = this.planTime;
+    h.scheduleAt(key, this.nextSeq++, kind, a, b);
+    this.replacedTime = h.replaced;
+  }
+  planTime = 0;
+  replacedTime = -1;
 
   /** Drops the event queued under `key`, if any. Returns its time, or -1 if there was none. */
   cancel(key: number): number {
@@ -85,20 +107,40 @@ class Heap {
     return this.earlierThan(0, other.time[0]!, other.seq[0]!);
   }
 
+  /**
+   * Time of the event being placed (by `insertAt`, `scheduleAt`, `siftUp`, `siftDown`), and the time `scheduleAt`
+   * replaced (-1: none). Fields, not arguments and results: a float passed to or returned from a call V8 does not
+   * inline costs a heap number, and the queue places an event several times per kernel.
+   */
+  t = 0;
+  replaced = -1;
+
   insert(time: number, seq: number, kind: number, a: number, b: number, key: number): void {
+    this.t = time;
+    this.insertAt(seq, kind, a, b, key);
+  }
+
+  /** `insert` of an event at time `t`. */
+  insertAt(seq: number, kind: number, a: number, b: number, key: number): void {
     if (this.size === this.time.length) this.grow();
-    this.siftUp(this.size++, time, seq, kind, a, b, key);
+    this.siftUp(this.size++, seq, kind, a, b, key);
   }
 
   schedule(key: number, time: number, seq: number, kind: number, a: number, b: number): number {
+    this.t = time;
+    this.scheduleAt(key, seq, kind, a, b);
+    return this.replaced;
+  }
+
+  /** `schedule` of an event at time `t`; the replaced event's time in `replaced`. */
+  scheduleAt(key: number, seq: number, kind: number, a: number, b: number): void {
     if (key >= this.slotOf.length) this.growKeys(key);
     const i = this.slotOf[key]!;
-    if (i < 0) { this.insert(time, seq, kind, a, b, key); return -1; }
-    const replaced = this.time[i]!;
+    if (i < 0) { this.replaced = -1; this.insertAt(seq, kind, a, b, key); return; }
+    this.replaced = this.time[i]!;
     // Later than before: it can only move down; earlier: only up.
-    if (this.earlierThan(i, time, seq)) this.siftDown(i, time, seq, kind, a, b, key);
-    else this.siftUp(i, time, seq, kind, a, b, key);
-    return replaced;
+    if (this.earlierThan(i, this.t, seq)) this.siftDown(i, seq, kind, a, b, key);
+    else this.siftUp(i, seq, kind, a, b, key);
   }
 
   cancel(key: number): number {
@@ -122,12 +164,14 @@ class Heap {
     if (i === last) return;
     const t = this.time[last]!, s = this.seq[last]!, k = this.kind[last]!, a = this.a[last]!, b = this.b[last]!;
     const key = this.keyed ? this.key[last]! : -1;
-    if (i === 0 || this.earlierThan((i - 1) >> 1, t, s)) this.siftDown(i, t, s, k, a, b, key);
-    else this.siftUp(i, t, s, k, a, b, key);
+    this.t = t;
+    if (i === 0 || this.earlierThan((i - 1) >> 1, t, s)) this.siftDown(i, s, k, a, b, key);
+    else this.siftUp(i, s, k, a, b, key);
   }
 
   /** Places the event in the hole at `i` or above it: parents later than it move down. */
-  private siftUp(i: number, time: number, seq: number, kind: number, a: number, b: number, key: number): void {
+  private siftUp(i: number, seq: number, kind: number, a: number, b: number, key: number): void {
+    const time = this.t;
     while (i > 0) {
       const p = (i - 1) >> 1;
       if (this.earlierThan(p, time, seq)) break;
@@ -138,7 +182,8 @@ class Heap {
   }
 
   /** Places the event in the hole at `i` or below it: earlier children move up. */
-  private siftDown(i: number, time: number, seq: number, kind: number, a: number, b: number, key: number): void {
+  private siftDown(i: number, seq: number, kind: number, a: number, b: number, key: number): void {
+    const time = this.t;
     const n = this.size;
     for (;;) {
       const l = 2 * i + 1;

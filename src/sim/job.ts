@@ -19,6 +19,8 @@ export const DONE = 2;
  */
 export class Job implements KernelWork {
   tenant = 0;
+  /** Its tenant's pool (set by the engine with each launch). */
+  pool = 0;
   stream = 0;
   /** Operation index in the tenant's workload. */
   op = 0;
@@ -66,6 +68,8 @@ export class Job implements KernelWork {
   computeUs = 0;
   partSms = -1;
   partClockMHz = -1;
+  /** The next finished job on the engine's stack of them (the engine's, not reset by `init`). */
+  nextSpare: Job | null = null;
 
   /** `id`: its index in the engine's job table, kept for the object's life (ids are reused with it). */
   constructor(readonly id: number) {}

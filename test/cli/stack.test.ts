@@ -127,4 +127,20 @@ describe("colocation", () => {
     const limited = rows.find((x) => x.scenario === "mps_train25")!;
     expect(Math.abs(limited.simulated_p50_ms / limited.measured_p50_ms - 1)).toBeLessThan(0.3);
   });
+
+  it("replays the held-out BERT service beside training on the H100, from traces captured on that H100 (no priorities run)", () => {
+    const dir = path.join(REPO_ROOT, "calibrations", "colocation-h100-bert-150rps");
+    const trace = (f: string) => path.join(dir, f);
+    const r = runCli(["colocation", dir, "--gpu", "h100", "--hp", trace("bert_graph_infer_bs1.pt.trace.json.gz"), "--be", trace("resnet50_colo_train_bs64.pt.trace.json.gz"), "--json"]);
+    expect(r.status, r.stderr).toBe(0);
+    const rows = JSON.parse(r.stdout) as { scenario: string; measured_p50_ms: number; simulated_p50_ms: number; measured_service_ms: number }[];
+    expect(rows.map((x) => x.scenario)).toEqual(["alone", "timeslice", "mps", "mps_train25"]);
+    const alone = JSON.parse(fs.readFileSync(trace("alone_infer.1.json"), "utf8")) as { rate: number; lat_us: number[]; solo_service_us: number };
+    expect(alone.rate).toBe(150);
+    // The recovered arrivals hold for this run too: alone, a request's own time is near the solo time measured beside it.
+    expect(Math.abs(rows[0]!.measured_service_ms / (alone.solo_service_us / 1e3) - 1)).toBeLessThan(0.1);
+    // Time slicing, away from its knee here, lands within the issue's ±30% on the median.
+    const ts = rows.find((x) => x.scenario === "timeslice")!;
+    expect(Math.abs(ts.simulated_p50_ms / ts.measured_p50_ms - 1)).toBeLessThan(0.3);
+  });
 });

@@ -10,7 +10,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { latencyStats, percentileSorted } from "../metrics/latency";
+import { latencyStats } from "../metrics/latency";
 import { queueingSplit, type QueueingSplit } from "../metrics/queueing";
 import type { JobSummary, ServiceSummary } from "../metrics/summary";
 import { replay, type ReplayResult, type TenantSpec } from "../replay";
@@ -80,10 +80,6 @@ export function labArrivalsUs(rate: number, count: number, seed = 1): Float64Arr
  */
 const LAB_ROUNDING_US = 0.2;
 
-function medianOf(values: Float64Array): number {
-  return percentileSorted(Float64Array.from(values).sort(), 50);
-}
-
 /** Reads the measured scenarios of one case folder (files `<scenario>[_infer|_train].<n>.json`). */
 export function readMeasuredColocation(dir: string): MeasuredScenario[] {
   const records = new Map<string, LabRecord[]>();
@@ -108,7 +104,7 @@ export function readMeasuredColocation(dir: string): MeasuredScenario[] {
       requests: infer?.lat_us?.length ?? null,
       rate: infer?.rate ?? null,
       durationS: train?.secs ?? null,
-      serviceTimeP50Us: split ? medianOf(split.service) : null,
+      serviceTimeP50Us: split ? latencyStats(split.service).p50 : null,
       busy: split?.busy ?? null,
     };
   });
@@ -160,7 +156,7 @@ export async function colocationValidation(dir: string, service: Workload, job: 
 /** The service-time and load columns of a row, from the measured scenario and the replay's split (ns). */
 function serviceColumns(m: MeasuredScenario, split: QueueingSplit | null) {
   const measured = m.serviceTimeP50Us === null ? null : m.serviceTimeP50Us / 1e3;
-  const simulated = split ? medianOf(split.service) / 1e6 : null;
+  const simulated = split ? latencyStats(split.service).p50 / 1e6 : null;
   return {
     measured_service_ms: measured, simulated_service_ms: simulated, service_error: rel(simulated, measured),
     measured_busy: m.busy, simulated_busy: split?.busy ?? null,

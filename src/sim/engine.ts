@@ -370,7 +370,8 @@ class Engine implements SchedulerView {
     if (j.state !== RUNNING) throw new Error(`policy preempted a kernel that is not running (tenant ${j.tenant})`);
     j.advance(this.now);
     this.release(j);
-    this.dropped(this.queue.cancel(j.id)); // its milestone: it has none until it runs again
+    this.queue.cancel(j.id); // its milestone: it has none until it runs again
+    this.noteDropped();
     this.recorder?.add(j.tenant, j.op, j.startedAt, this.now, j.sms);
     j.state = WAITING;
     j.sms = 0;
@@ -787,14 +788,15 @@ class Engine implements SchedulerView {
     const q = this.queue;
     q.planTime = at;
     q.plan(j.id, EV_JOB, j.id, j.version);
-    // dropped(q.replacedTime), written out (a float passed to a call that is not inlined costs a heap number).
-    const t = q.replacedTime;
-    if (t > this.horizon) this.droppedPastHorizon = true;
-    else if (t > this.droppedLatest) this.droppedLatest = t;
+    this.noteDropped();
   }
 
-  /** Notes a milestone dropped from the queue at time `t` (-1: none was dropped); see droppedLatest. */
-  private dropped(t: number): void {
+  /**
+   * Notes the milestone the queue's last `plan` or `cancel` dropped (its `replacedTime`; -1: none): see droppedLatest.
+   * Read from the queue's field rather than passed: a float passed to a call V8 does not inline costs a heap number.
+   */
+  private noteDropped(): void {
+    const t = this.queue.replacedTime;
     if (t > this.horizon) this.droppedPastHorizon = true;
     else if (t > this.droppedLatest) this.droppedLatest = t;
   }

@@ -47,7 +47,7 @@ export class EventQueue {
 
   /**
    * `schedule` with the time in `planTime` (set just before), and the replaced event's time left in `replacedTime`
-   * (-1: none). The engine re-plans a kernel twice per kernel or so: a time passed to a call V8 does not inline, or
+   * (-1: none; `cancel` leaves its dropped event's time there too). The engine re-plans a kernel twice per kernel or so: a time passed to a call V8 does not inline, or
    * returned from one, is boxed in a fresh heap number each time, where these fields are written in place.
    */
   plan(key: number, kind: number, a: number, b: number): void {
@@ -59,9 +59,9 @@ export class EventQueue {
   planTime = 0;
   replacedTime = -1;
 
-  /** Drops the event queued under `key`, if any. Returns its time, or -1 if there was none. */
+  /** Drops the event queued under `key`, if any. Returns its time, or -1 if there was none (also left in `replacedTime`). */
   cancel(key: number): number {
-    return this.keyed.cancel(key);
+    return (this.replacedTime = this.keyed.cancel(key));
   }
 
   /** Removes the earliest event; its fields are then in `top*`. Returns false when empty. */

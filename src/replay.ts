@@ -59,6 +59,8 @@ export interface ScenarioSpec {
   readonly record?: boolean;
   /** Slowdown of blocks on SMs shared with another tenant (src/sim/co-residency.ts); default: the calibration's. */
   readonly coResidentSlowdown?: number;
+  /** Extra µs per kernel whose SMs hold another tenant's blocks (src/sim/engine.ts SimOptions); default: the calibration's. */
+  readonly coResidentDelayUs?: number;
   /** Slowdown of latency-bound kernels under other tenants' DRAM traffic (src/sim/memory-load.ts); null turns it off; default: the calibration's. */
   readonly loadedLatency?: LoadedLatencyCurve | null;
 }
@@ -137,6 +139,7 @@ export async function replay(spec: ScenarioSpec): Promise<ReplayResult> {
     power: cal.power ?? powerParamsFor(gpu),
     policy: entry.make(spec.policyOptions ?? {}),
     coResidentSlowdown: spec.coResidentSlowdown ?? cal.interference?.coResidentSlowdown ?? 0,
+    coResidentDelayUs: spec.coResidentDelayUs ?? cal.interference?.coResidentDelayUs ?? 0,
     loadedLatency: spec.loadedLatency !== undefined ? spec.loadedLatency : (cal.interference?.loadedLatency ?? null),
     tenants: withClocks,
     durationNs,

@@ -55,10 +55,11 @@ export async function interferenceCommand(argv: string[]): Promise<number> {
     // Utilisation is the co-runner's bytes/s over the peak of the GPU it was measured on.
     const loadedLatency = loadedLatencyCurve(sweep);
     const rows = sweep.rows.filter((r) => r.kind === "stream").length;
+    const kept = cal.interference?.fittedOn;
     cal.interference = {
       ...(cal.interference ?? {}),
       loadedLatency,
-      fittedOn: `${path.basename(path.resolve(dir))}/sweep.json (${sweep.gpu}): the ResNet-50 service's request time beside a DRAM-streaming kernel on disjoint SMs (${rows} rows), against its measured DRAM utilisation`,
+      fittedOn: `${kept !== undefined ? `${kept}; ` : ""}loadedLatency: ${path.basename(path.resolve(dir))}/sweep.json (${sweep.gpu}): the ResNet-50 service's request time beside a DRAM-streaming kernel on disjoint SMs (${rows} rows), against its measured DRAM utilisation`,
     };
     await writeOutput(fit, formatCalibration(cal));
     process.stderr.write(`wrote ${fit}: loaded-latency curve at utilisation ${loadedLatency.utilisation.join(", ")}\n`);

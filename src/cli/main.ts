@@ -15,6 +15,7 @@ import { InputError } from "./output";
 import { STACK_USAGE, stackCommand } from "./stack";
 import { RUN_USAGE, runCommand } from "./run";
 import { COLOCATION_USAGE, colocationCommand } from "./colocation";
+import { CO_RESIDENCY_USAGE, coResidencyCommand } from "./co-residency";
 import { INTERFERENCE_USAGE, interferenceCommand } from "./interference";
 import { COMPARE_USAGE, compareCommand } from "./compare";
 import { PAPER_REPORT_USAGE, paperReportCommand } from "./paper-report";
@@ -34,7 +35,8 @@ const COMMANDS: Record<string, { usage: string; doc: string; run: (argv: string[
   "paper-report": { usage: PAPER_REPORT_USAGE, doc: "LithOS's claims beside ours and every system on every experiment, from compare results (scripts/paper-runs.sh)", run: paperReportCommand },
   figures: { usage: FIGURES_USAGE, doc: "the paper figures of a comparison (p99 bars, tail vs throughput, sweeps, savings) as SVG, PDF and PNG through headless Chromium", run: figuresCommand },
   colocation: { usage: COLOCATION_USAGE, doc: "replay measured co-location scenarios and print simulated next to measured", run: colocationCommand },
-  interference: { usage: INTERFERENCE_USAGE, doc: "replay the interference microbenchmark (a service beside a GEMM or a copy, under MPS and green contexts) and print simulated next to measured; --fit fits the co-resident slowdown", run: interferenceCommand },
+  interference: { usage: INTERFERENCE_USAGE, doc: "replay the interference microbenchmark (a service beside a GEMM or a copy, under MPS and green contexts) and print simulated next to measured; --fit writes the loaded-latency curve", run: interferenceCommand },
+  coresidency: { usage: CO_RESIDENCY_USAGE, doc: "replay the co-residency microbenchmark (a service beside co-runner blocks on the same SMs) and print simulated next to measured; fits the per-kernel co-resident delay (--fit writes it)", run: coResidencyCommand },
   "model-error": { usage: MODEL_ERROR_USAGE, doc: "the timing and power model's error on measurements: per workload, cross-validated, against baselines", run: modelErrorCommand },
 };
 

@@ -32,6 +32,8 @@ export interface Calibration {
 export interface InterferenceParams {
   /** Extra time of a kernel's blocks on SMs that also hold another tenant's blocks, as a fraction of their time alone (src/sim/co-residency.ts); absent: 0. */
   coResidentSlowdown?: number;
+  /** Extra µs per kernel whose SMs hold another tenant's blocks, scaled by the fraction shared (src/sim/engine.ts); absent: 0. */
+  coResidentDelayUs?: number;
   /** Slowdown of latency-bound kernels against other tenants' DRAM utilisation, measured (src/sim/memory-load.ts); absent: none. */
   loadedLatency?: LoadedLatencyCurve;
   /** The measurements behind them, and how they were turned into these numbers. */
@@ -76,6 +78,7 @@ export function parseCalibration(text: string, file: string): Calibration {
   if (inter !== undefined) {
     if (typeof inter.fittedOn !== "string") throw new Error(`${file}: interference without fittedOn`);
     if (inter.coResidentSlowdown !== undefined && !(Number.isFinite(inter.coResidentSlowdown) && inter.coResidentSlowdown >= 0)) throw new Error(`${file}: interference.coResidentSlowdown is not a number ≥ 0`);
+    if (inter.coResidentDelayUs !== undefined && !(Number.isFinite(inter.coResidentDelayUs) && inter.coResidentDelayUs >= 0)) throw new Error(`${file}: interference.coResidentDelayUs is not a number ≥ 0`);
     const problem = inter.loadedLatency === undefined ? null : loadedLatencyProblem(inter.loadedLatency);
     if (problem !== null) throw new Error(`${file}: malformed interference.loadedLatency (${problem})`);
   }

@@ -55,6 +55,12 @@ export interface SimOptions {
    */
   readonly coResidentSlowdown?: number;
   /**
+   * Extra time a kernel takes to get going when its SMs hold another tenant's blocks, µs per kernel, scaled by the
+   * fraction of its SMs shared (./co-residency.ts): the gaps between a service's kernels grow beside another
+   * tenant's resident blocks even when those blocks issue nothing (tools/measure/coresidency.py). 0 (the default): none.
+   */
+  readonly coResidentDelayUs?: number;
+  /**
    * Measured slowdown of a latency-bound kernel against the DRAM utilisation of other tenants (./memory-load.ts):
    * points of a piecewise-linear curve, utilisation 0 … 1 ascending. Absent: no slowdown below saturation.
    */
@@ -255,6 +261,8 @@ class Engine implements SchedulerView {
   private dirty = false;
   /** Slowdown of blocks on SMs shared with another tenant (0: none), when the policy lets tenants share SMs. */
   private readonly coResident: number;
+  /** Extra ns per kernel whose SMs all hold another tenant's blocks (0: none), when the policy lets tenants share SMs. */
+  private readonly coResidentDelayNs: number;
   private readonly loadedLatency: LoadedLatencyCurve | null;
   /** Whether any interference term is on: every allocation change then re-plans the pool's running jobs. */
   private readonly interferes: boolean;
@@ -295,8 +303,9 @@ class Engine implements SchedulerView {
       span: 0, tenantSpan: new Float64Array(views.length), tenantDemand: new Float64Array(views.length), memop: 0, tenantMemop: new Float64Array(views.length),
     }));
     this.coResident = o.policy.sharesSms === false ? 0 : Math.max(0, o.coResidentSlowdown ?? 0);
+    this.coResidentDelayNs = o.policy.sharesSms === false ? 0 : Math.max(0, o.coResidentDelayUs ?? 0) * 1e3;
     this.loadedLatency = o.loadedLatency ?? null;
-    this.interferes = this.coResident > 0 || this.loadedLatency !== null;
+    this.interferes = this.coResident > 0 || this.coResidentDelayNs > 0 || this.loadedLatency !== null;
     // Per-SM DRAM bandwidth: measured on the H200 (~119 GB/s per SM, saturating at ~37 SMs; hardware.md §1);
     // elsewhere assumed to saturate at the same 28% of the SMs.
     this.perSmBandwidth = o.gpu.memBandwidthPerSmBytesPerS ?? o.gpu.memBandwidthBytesPerS / (0.28 * o.gpu.smCount);
@@ -711,9 +720,11 @@ class Engine implements SchedulerView {
     if (all || this.interferes) {
       for (const r of this.running) {
         if (r.pool !== poolIndex) continue;
-        const contention = this.contention(r, pool);
-        if (!all && r !== touched && Math.abs(contention - r.contention) <= 1e-9) continue;
+        const shared = this.coResident > 0 || this.coResidentDelayNs > 0 ? this.sharedOf(r, pool) : 0;
+        const contention = this.contention(r, pool, shared);
+        if (!all && r !== touched && Math.abs(contention - r.contention) <= 1e-9 && Math.abs(shared - r.shared) <= 1e-9) continue;
         r.contention = contention;
+        r.shared = shared;
         r.advance(this.now);
         this.retime(r);
       }
@@ -726,14 +737,19 @@ class Engine implements SchedulerView {
    * lengthens the memory latency of its latency-bound part (the part not bound by DRAM bandwidth, which the
    * bandwidth stretch covers).
    */
-  private contention(j: Job, pool: Pool): number {
+  private contention(j: Job, pool: Pool, shared: number): number {
     let f = 1;
-    if (this.coResident > 0 && j.span > 0) f *= 1 + this.coResident * sharedFraction(j.span, pool.span - pool.tenantSpan[j.tenant]!, pool.spec.smCount);
+    if (this.coResident > 0) f *= 1 + this.coResident * shared;
     if (this.loadedLatency !== null) {
       const others = ((pool.demand - pool.tenantDemand[j.tenant]!) / pool.stretch + pool.memop - pool.tenantMemop[j.tenant]!) / pool.spec.memBandwidthBytesPerS;
       f *= 1 + (loadedLatencySlowdown(this.loadedLatency, others) - 1) * (1 - Math.min(1, j.dram));
     }
     return f;
+  }
+
+  /** Fraction of a running job's SMs that hold other tenants' blocks (./co-residency.ts). */
+  private sharedOf(j: Job, pool: Pool): number {
+    return j.span > 0 ? sharedFraction(j.span, pool.span - pool.tenantSpan[j.tenant]!, pool.spec.smCount) : 0;
   }
 
   /** A tenant's copy started (`bw` > 0) or ended (`bw` < 0): its DRAM traffic, and the interference it causes. */
@@ -775,7 +791,8 @@ class Engine implements SchedulerView {
   private retime(j: Job): void {
     const pool = this.poolState[j.pool]!;
     this.computeOf(j);
-    const ns = preparedUsWith(j.kernel, j.sms, this.meter.clockMHz, 1 / pool.stretch, j.computeUs) * 1e3 * j.contention;
+    // The co-resident delay is time per kernel, not a rate: added to the whole kernel's time at this plan.
+    const ns = preparedUsWith(j.kernel, j.sms, this.meter.clockMHz, 1 / pool.stretch, j.computeUs) * 1e3 * j.contention + this.coResidentDelayNs * j.shared;
     j.rate = 1 / Math.max(ns, 1e-3);
     const lastWaveAt = j.inLastWave ? 0 : 1 / j.waves;
     const at = this.now + Math.max(0, j.remaining - lastWaveAt) / j.rate;

@@ -56,6 +56,8 @@ export class Job implements KernelWork {
   /** Physical SMs its blocks sit on now (../sim/co-residency.ts), and its slowdown from other tenants' blocks on them. */
   span = 0;
   contention = 1;
+  /** Fraction of its SMs that hold other tenants' blocks, when a co-residency term is on (else 0). */
+  shared = 0;
   /** Power activity class: 0 compute, 1 memory, 2 other. */
   activity = 2;
   key = 0;
@@ -101,6 +103,7 @@ export class Job implements KernelWork {
     this.dram = 0;
     this.span = 0;
     this.contention = 1;
+    this.shared = 0;
     this.activity = 2;
     this.key = 0;
     this.profileNs = 0;

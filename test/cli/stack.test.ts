@@ -128,13 +128,13 @@ describe("colocation", () => {
     expect(Math.abs(limited.simulated_p50_ms / limited.measured_p50_ms - 1)).toBeLessThan(0.3);
   });
 
-  it("replays the held-out BERT service beside training on the H100, from traces captured on that H100 (no priorities run)", () => {
+  it("replays the held-out BERT service beside training on the H100, from traces captured on that H100", () => {
     const dir = path.join(REPO_ROOT, "calibrations", "colocation-h100-bert-150rps");
     const trace = (f: string) => path.join(dir, f);
     const r = runCli(["colocation", dir, "--gpu", "h100", "--hp", trace("bert_graph_infer_bs1.pt.trace.json.gz"), "--be", trace("resnet50_colo_train_bs64.pt.trace.json.gz"), "--json"]);
     expect(r.status, r.stderr).toBe(0);
     const rows = JSON.parse(r.stdout) as { scenario: string; measured_p50_ms: number; simulated_p50_ms: number; measured_service_ms: number }[];
-    expect(rows.map((x) => x.scenario)).toEqual(["alone", "timeslice", "mps", "mps_train25"]);
+    expect(rows.map((x) => x.scenario)).toEqual(["alone", "timeslice", "mps", "mps_train25", "prio"]);
     const alone = JSON.parse(fs.readFileSync(trace("alone_infer.1.json"), "utf8")) as { rate: number; lat_us: number[]; solo_service_us: number };
     expect(alone.rate).toBe(150);
     // The recovered arrivals hold for this run too: alone, a request's own time is near the solo time measured beside it.
@@ -142,5 +142,8 @@ describe("colocation", () => {
     // Time slicing, away from its knee here, lands within the issue's ±30% on the median.
     const ts = rows.find((x) => x.scenario === "timeslice")!;
     expect(Math.abs(ts.simulated_p50_ms / ts.measured_p50_ms - 1)).toBeLessThan(0.3);
+    // Stream priorities (measured with tools/measure/keepalive.py): with the co-resident delay, within ±30% too.
+    const prio = rows.find((x) => x.scenario === "prio")!;
+    expect(Math.abs(prio.simulated_p50_ms / prio.measured_p50_ms - 1)).toBeLessThan(0.3);
   });
 });

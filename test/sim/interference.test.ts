@@ -51,8 +51,9 @@ describe("the engine", () => {
     { name: "hp", workload: service, role: "service", arrivals: poissonArrivals(300, 0.5e9, 1), priority: 1 },
     { name: "be", workload: job, role: "job" },
   ];
-  const run = (policy: string, coResidentSlowdown: number, ts = tenants(), loadedLatency: LoadedLatencyCurve | null = null): SimResult =>
-    simulate({ gpu, timing: cal.timing, power: cal.power!, policy: POLICIES[policy]!.make({}), tenants: ts, durationNs: 0.5e9, coResidentSlowdown, loadedLatency });
+  const run = (policy: string, coResidentSlowdown: number, ts = tenants(), loadedLatency: LoadedLatencyCurve | null = null, coResidentDelayUs = 0): SimResult =>
+    simulate({ gpu, timing: cal.timing, power: cal.power!, policy: POLICIES[policy]!.make({}), tenants: ts, durationNs: 0.5e9, coResidentSlowdown, loadedLatency, coResidentDelayUs });
+  const delayed = (policy: string, us: number, ts = tenants()) => run(policy, 0, ts, null, us);
   const total = (r: SimResult, t: number) => r.tenants[t]!.latenciesNs.reduce((a, b) => a + b, 0);
 
   it("slows both tenants under MPS when their blocks share SMs, more the larger the slowdown", () => {
@@ -69,6 +70,19 @@ describe("the engine", () => {
 
   it("leaves LithOS untouched: its TPC masks keep tenants on disjoint SMs", () => {
     expect(run("lithos", 1).tenants[0]!.latenciesNs).toEqual(run("lithos", 0).tenants[0]!.latenciesNs);
+  });
+
+  it("delays each kernel whose SMs hold the other tenant's blocks: the service's requests take longer, more the longer the delay", () => {
+    const none = delayed("mps", 0), some = delayed("mps", 2), more = delayed("mps", 4);
+    expect(total(some, 0)).toBeGreaterThan(total(none, 0));
+    expect(total(more, 0)).toBeGreaterThan(total(some, 0));
+  });
+
+  it("delays nobody who runs alone, on LithOS's disjoint TPCs or in separate MIG instances", () => {
+    const alone = [tenants()[0]!];
+    expect(delayed("mps", 4, alone).tenants[0]!.latenciesNs).toEqual(delayed("mps", 0, alone).tenants[0]!.latenciesNs);
+    expect(delayed("lithos", 4).tenants[0]!.latenciesNs).toEqual(delayed("lithos", 0).tenants[0]!.latenciesNs);
+    expect(delayed("mig", 4).tenants[0]!.latenciesNs).toEqual(delayed("mig", 0).tenants[0]!.latenciesNs);
   });
 
   const curve: LoadedLatencyCurve = { utilisation: [0, 0.5, 0.9], slowdown: [1, 1.5, 4] };

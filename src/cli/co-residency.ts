@@ -1,0 +1,80 @@
+/**
+ * `lithos-replay coresidency <dir> --hp <service>=<trace>[,<service>=<trace>] [--gpu h100] [--delay µs] [--fit
+ * <calibration.json>] [--json]`: the co-residency microbenchmark (tools/measure/coresidency.py, carveout.py)
+ * replayed, service and co-runner slowdowns measured next to simulated. The per-kernel co-resident delay is fitted
+ * on the sleeping co-runners' rows (or taken from `--delay`); `--fit` writes it into a calibration file (its other
+ * contents kept).
+ */
+import * as path from "node:path";
+import { coResidencyFit, readCoResidency, type CoResidencyFit, type CoResidencySet } from "../analysis/co-residency";
+import { formatCalibration, readCalibration } from "../gpu/calibration";
+import type { Workload } from "../workload/workload";
+import { parseArgs, UsageError } from "./args";
+import { gpuOption } from "./gpu-option";
+import { InputError, writeOutput } from "./output";
+import { workloadInput } from "./workload-option";
+
+export const CO_RESIDENCY_USAGE = "lithos-replay coresidency <dir> --hp <service>=<trace>[,<service>=<trace>…] [--gpu h100] [--delay µs] [--fit <calibration.json>] [--json]";
+
+const x = (v: number) => `${v.toFixed(2)}×`;
+
+export function formatCoResidency(fit: CoResidencyFit, fitted: boolean): string {
+  const head = fitted
+    ? `co-resident delay fitted on the ${fit.fittedRows} sleeping co-runners: ${fit.delayUs.toFixed(2)} µs per kernel (rms log error ${fit.rmsLogError.toFixed(3)})`
+    : `co-resident delay given: ${fit.delayUs.toFixed(2)} µs per kernel`;
+  const lines = [head, "service   co-runner                 service slowdown: measured  no delay  with delay   co-runner kept: measured  simulated"];
+  for (const c of fit.conditions) {
+    lines.push(`${c.service.padEnd(9)} ${c.coRunner.padEnd(25)} ${"".padEnd(18)}${x(c.measuredSlowdown).padEnd(9)} ${x(c.simulatedNoDelay).padEnd(9)} ${x(c.simulatedSlowdown).padEnd(12)} ${"".padEnd(16)}${`${(c.measuredCoRunner * 100).toFixed(0)}%`.padEnd(9)} ${(c.simulatedCoRunner * 100).toFixed(0)}%`);
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+export async function coResidencyCommand(argv: string[]): Promise<number> {
+  const { positionals, options } = parseArgs(argv, ["--hp", "--fit", "--gpu", "--delay"], ["--json"]);
+  if (positionals.length !== 1) throw new UsageError("coresidency takes one folder of measurements");
+  const dir = positionals[0]!;
+  const hp = options.get("--hp");
+  if (typeof hp !== "string") throw new UsageError("coresidency needs --hp <service>=<trace>, one per service measured");
+  const gpu = gpuOption(options.get("--gpu"));
+  const fit = options.get("--fit");
+  if (fit !== undefined && typeof fit !== "string") throw new UsageError("--fit takes the calibration file to write into");
+  const delay = options.get("--delay");
+  const delayUs = delay === undefined ? undefined : Number(delay);
+  if (delayUs !== undefined && !(Number.isFinite(delayUs) && delayUs >= 0)) throw new UsageError("--delay takes µs ≥ 0");
+  if (delayUs !== undefined && fit !== undefined) throw new UsageError("--fit writes a fitted delay: leave out --delay");
+  let set: CoResidencySet;
+  try {
+    set = readCoResidency(dir);
+  } catch (e) {
+    throw new InputError(dir, (e as Error).message.replace(`${dir}: `, "").replace(/^ENOENT.*/, "no such folder"));
+  }
+  const services: Record<string, Workload> = {};
+  for (const pair of hp.split(",")) {
+    const eq = pair.indexOf("=");
+    if (eq <= 0) throw new UsageError(`--hp takes <service>=<trace> pairs, not "${pair}"`);
+    services[pair.slice(0, eq)] = await workloadInput(pair.slice(eq + 1), "auto");
+  }
+  const missing = [...new Set(set.rows.map((r) => r.service))].filter((s) => services[s] === undefined);
+  if (missing.length > 0) throw new UsageError(`no --hp trace for the service${missing.length > 1 ? "s" : ""} measured: ${missing.join(", ")}`);
+  let cal;
+  if (typeof fit === "string") {
+    try {
+      cal = readCalibration(fit);
+    } catch (e) {
+      throw new InputError(fit, (e as Error).message.replace(`${fit}: `, "").replace(/^ENOENT.*/, "no such file"));
+    }
+  }
+  const result = await coResidencyFit(set, services, (t) => workloadInput(t, "auto"), { gpu: gpu.key, delayUs });
+  if (cal !== undefined && typeof fit === "string") {
+    const kept = cal.interference?.fittedOn;
+    cal.interference = {
+      ...(cal.interference ?? {}),
+      coResidentDelayUs: result.delayUs,
+      fittedOn: `${kept !== undefined ? `${kept}; ` : ""}coResidentDelayUs: ${path.basename(path.resolve(dir))} (${set.gpu}): services' request time beside co-runner blocks that sleep on the same SMs (${result.fittedRows} rows, least squares on log slowdown)`,
+    };
+    await writeOutput(fit, formatCalibration(cal));
+    process.stderr.write(`wrote ${fit}: co-resident delay ${result.delayUs} µs per kernel\n`);
+  }
+  process.stdout.write(options.has("--json") ? `${JSON.stringify(result)}\n` : formatCoResidency(result, delayUs === undefined));
+  return 0;
+}

@@ -1,0 +1,80 @@
+/**
+ * `lithos-replay coresidency`, run as a user runs it, on the co-residency microbenchmark measured on an H100
+ * (calibrations/coresidency-h100: the ResNet-50 and BERT services beside co-runner blocks on the same SMs,
+ * tools/measure/coresidency.py and carveout.py), and the per-kernel co-resident delay fitted on it, which the shipped
+ * calibration carries.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readCoResidency, type CoResidencyFit } from "../../src/analysis/co-residency";
+import { parseCalibration } from "../../src/gpu/calibration";
+import { buildPackage, refusalLine, runCli, runCliAsync } from "../helpers/cli";
+import { makeTempDir, removeTempDirs, sha256File } from "../helpers/files";
+import { H200, REPO_ROOT } from "../helpers/fixtures";
+
+const DIR = path.join(REPO_ROOT, "calibrations", "coresidency-h100");
+const HP = `resnet50=${path.join(H200, "resnet50_graph_infer_bs1.pt.trace.json.gz")},bert=${path.join(REPO_ROOT, "calibrations", "colocation-h100-bert-150rps", "bert_graph_infer_bs1.pt.trace.json.gz")}`;
+const SHIPPED = path.join(REPO_ROOT, "calibrations", "h200-sxm.json");
+
+beforeAll(() => buildPackage(), 300_000);
+afterAll(removeTempDirs);
+
+describe("the measurements", () => {
+  it("read as one row per service and co-runner, each slowdown the file's p50 beside over alone", () => {
+    const set = readCoResidency(DIR);
+    expect(set.gpu).toBe("NVIDIA H100 80GB HBM3");
+    expect(set.rows).toHaveLength(22);
+    expect(set.rows.filter((r) => r.kind === "sleep")).toHaveLength(12);
+    const file = JSON.parse(fs.readFileSync(path.join(DIR, "coresidency_bert.json"), "utf8")) as { svc_alone: { p50_us: number }; rows: { co_runner: string; svc_with: { p50_us: number } }[] };
+    const fma = set.rows.find((r) => r.service === "bert" && r.coRunner === "fma_w4_b1")!;
+    expect(fma.measuredSlowdown).toBeCloseTo(file.rows.find((r) => r.co_runner === "fma_w4_b1")!.svc_with.p50_us / file.svc_alone.p50_us, 12);
+    for (const r of set.rows) expect(fs.existsSync(r.trace), r.trace).toBe(true);
+  });
+});
+
+describe("lithos-replay coresidency", () => {
+  it("fits the delay the shipped calibration carries, and the delay slows every row", async () => {
+    const r = await runCliAsync(["coresidency", DIR, "--gpu", "h100", "--hp", HP, "--json"]);
+    expect(r.status, r.stderr).toBe(0);
+    const fit = JSON.parse(r.stdout) as CoResidencyFit;
+    const shipped = parseCalibration(fs.readFileSync(SHIPPED, "utf8"), SHIPPED);
+    expect(fit.delayUs).toBe(shipped.interference!.coResidentDelayUs);
+    expect(fit.fittedRows).toBe(12);
+    expect(fit.delayUs).toBeGreaterThan(0);
+    for (const c of fit.conditions) expect(c.simulatedSlowdown).toBeGreaterThan(c.simulatedNoDelay);
+    // The sleeping rows are fitted: the fitted replay lands within the spread of their measurements.
+    const sleep = fit.conditions.filter((c) => c.kind === "sleep");
+    const measured = sleep.map((c) => c.measuredSlowdown);
+    for (const c of sleep) expect(c.simulatedSlowdown).toBeGreaterThan(Math.min(...measured) * 0.9);
+    for (const c of sleep) expect(c.simulatedSlowdown).toBeLessThan(Math.max(...measured) * 1.1);
+  }, 180_000);
+
+  it("--fit writes the delay into a calibration file and keeps everything else", async () => {
+    const dir = makeTempDir();
+    const cal = path.join(dir, "cal.json");
+    fs.copyFileSync(SHIPPED, cal);
+    const before = sha256File(SHIPPED);
+    const raw = parseCalibration(fs.readFileSync(SHIPPED, "utf8"), SHIPPED);
+    delete raw.interference;
+    fs.writeFileSync(cal, JSON.stringify(raw));
+    const r = await runCliAsync(["coresidency", DIR, "--gpu", "h100", "--hp", HP, "--fit", cal]);
+    expect(r.status, r.stderr).toBe(0);
+    const written = parseCalibration(fs.readFileSync(cal, "utf8"), cal);
+    expect(written.timing).toEqual(raw.timing);
+    expect(written.power).toEqual(raw.power);
+    expect(written.interference!.coResidentDelayUs).toBeGreaterThan(0);
+    expect(written.interference!.fittedOn).toMatch(/coresidency-h100.*sleep/);
+    expect(sha256File(SHIPPED)).toBe(before);
+  }, 180_000);
+
+  it("refuses a folder without measurements, and a service without its trace, in one line naming the cause", () => {
+    const empty = makeTempDir();
+    const a = runCli(["coresidency", empty, "--hp", HP]);
+    expect(a.status).not.toBe(0);
+    expect(refusalLine(a)).toMatch(/no coresidency_<service>\.json/);
+    const b = runCli(["coresidency", DIR, "--gpu", "h100", "--hp", HP.split(",")[0]!]);
+    expect(b.status).not.toBe(0);
+    expect(refusalLine(b, true)).toMatch(/no --hp trace for the service measured: bert/);
+  });
+});

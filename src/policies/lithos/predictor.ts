@@ -24,6 +24,7 @@ export interface AmdahlFit {
 
 /** A key's recent durations at one TPC count. */
 interface CountWindow {
+  readonly tpcs: number;
   /**
    * Recent durations, ns: a ring of at most `window`, filled in order and then overwritten from `head` (the oldest),
    * so that a full window replaces one value in place instead of a push and a `shift` of the array.
@@ -38,16 +39,13 @@ interface CountWindow {
 
 interface KeyModel {
   /**
-   * TPC count → its window, in the order the counts were first observed. One map, not one per field: the policy
-   * observes every kernel, and each map lookup was a good part of that.
+   * A window per TPC count, in the order the counts were first observed (never removed). An array searched in order,
+   * not a map: a key is seen at a few counts, the policy observes every kernel, and map lookups (and the closure a
+   * fit over a map's entries took, with its boxed sums) were a good part of that.
    */
-  readonly counts: Map<number, CountWindow>;
-  /** The TPC count it was first observed at (the first key of `counts`: counts are never removed), and its window. */
+  readonly counts: CountWindow[];
+  /** The TPC count it was first observed at, and its window (`counts[0]`): most observations are at it. */
   readonly firstTpcs: number;
-  /**
-   * Kept beside the map: most observations and every prediction without a fit are at this count, and a map lookup
-   * was a good part of an observation.
-   */
   readonly first: CountWindow;
   fit: AmdahlFit | null;
 }
@@ -90,12 +88,12 @@ export class LatencyPredictor {
 
   /** TPC counts a key has been observed at. */
   seenAt(key: number): number[] {
-    return [...(this.models[key]?.counts.keys() ?? [])];
+    return (this.models[key]?.counts ?? []).map((w) => w.tpcs);
   }
 
   /** How many TPC counts a key has been observed at (0: never seen); no array made, for the hot path. */
   countsSeen(key: number): number {
-    return this.models[key]?.counts.size ?? 0;
+    return this.models[key]?.counts.length ?? 0;
   }
 
   /** Scores the prediction for an observed duration (when there was one), then learns from the observation. */
@@ -113,15 +111,15 @@ export class LatencyPredictor {
       if (err > this.missThresholdNs) this.misses++;
     }
     if (!model) {
-      const first = newWindow();
-      model = { counts: new Map([[tpcs, first]]), firstTpcs: tpcs, first, fit: null };
+      const first = newWindow(tpcs);
+      model = { counts: [first], firstTpcs: tpcs, first, fit: null };
       this.models[key] = model;
     }
-    let w = tpcs === model.firstTpcs ? model.first : model.counts.get(tpcs);
+    let w = tpcs === model.firstTpcs ? model.first : windowAt(model.counts, tpcs);
     const added = !w || w.ring.length === 0;
     if (!w) {
-      w = newWindow();
-      model.counts.set(tpcs, w);
+      w = newWindow(tpcs);
+      model.counts.push(w);
     }
     if (w.ring.length < this.window) {
       w.ring.push(ns);
@@ -139,7 +137,7 @@ export class LatencyPredictor {
     w.median = medianOfSorted(w.sorted);
     // The fit is a function of the counts' medians alone: when no count was added and this median stayed (the
     // median of a window mostly does), it is the one already kept.
-    if (added || w.median !== before) model.fit = model.counts.size >= 2 ? fitMedians(model.counts) : null;
+    if (added || w.median !== before) model.fit = model.counts.length >= 2 ? fitMedians(model.counts) : null;
   }
 
   stats(): PredictorStats {
@@ -164,17 +162,16 @@ function predictFrom(model: KeyModel | undefined, tpcs: number): number | null {
 
 /** Least squares of T = m·x + b with x = 1/t over the per-count medians; m and b kept ≥ 0. */
 export function fitAmdahl(samples: ReadonlyMap<number, readonly number[]>): AmdahlFit {
-  return fitMedians(new Map([...samples].map(([t, ns]) => [t, { median: median(ns) }])));
+  return fitMedians([...samples].map(([tpcs, ns]) => ({ tpcs, median: median(ns) })));
 }
 
 /** The same fit from each TPC count's median duration, ns. */
-function fitMedians(counts: ReadonlyMap<number, { readonly median: number }>): AmdahlFit {
+function fitMedians(counts: readonly { readonly tpcs: number; readonly median: number }[]): AmdahlFit {
   let n = 0, sx = 0, sy = 0, sxx = 0, sxy = 0;
-  // forEach, not for-of over entries: the same (insertion) order without an array per entry, on every observation.
-  counts.forEach((w, t) => {
-    const x = 1 / t, y = w.median;
+  for (let i = 0; i < counts.length; i++) {
+    const x = 1 / counts[i]!.tpcs, y = counts[i]!.median;
     n++; sx += x; sy += y; sxx += x * x; sxy += x * y;
-  });
+  }
   const den = n * sxx - sx * sx;
   if (n < 2 || den <= 0) return { m: 0, b: sy / Math.max(1, n) };
   let m = (n * sxy - sx * sy) / den;
@@ -217,8 +214,14 @@ function kthSmallest(a: Float64Array, k: number): number {
   return a[k]!;
 }
 
-function newWindow(): CountWindow {
-  return { ring: [], head: 0, sorted: [], median: 0 };
+function newWindow(tpcs: number): CountWindow {
+  return { tpcs, ring: [], head: 0, sorted: [], median: 0 };
+}
+
+/** The window of `tpcs` among a key's, or undefined. */
+function windowAt(counts: readonly CountWindow[], tpcs: number): CountWindow | undefined {
+  for (let i = 0; i < counts.length; i++) if (counts[i]!.tpcs === tpcs) return counts[i];
+  return undefined;
 }
 
 /**

@@ -100,8 +100,16 @@ export function priorityOrder(view: SchedulerView): KernelWork[] {
  * first served. `priorityOrder` ranks by tenant priority; REEF, Orion and TGS rank high-priority tenants first.
  */
 export function rankedOrder(view: SchedulerView, rank: (tenant: number) => number, eligible?: (k: KernelWork) => boolean): KernelWork[] {
-  // Stable: within one rank, running kernels (started earlier) stay ahead of waiting ones.
-  return sortByRank(fcfsOrder(view, eligible), (k) => rank(k.tenant));
+  // Stable: within one rank, running kernels (started earlier) stay ahead of waiting ones. sortByRank written out
+  // with the tenant's rank: REEF, Orion and TGS schedule on every event, and a closure per call was their garbage.
+  const ks = fcfsOrder(view, eligible);
+  for (let i = 1; i < ks.length; i++) {
+    const k = ks[i]!, r = rank(k.tenant);
+    let j = i - 1;
+    for (; j >= 0 && rank(ks[j]!.tenant) < r; j--) ks[j + 1] = ks[j]!;
+    ks[j + 1] = k;
+  }
+  return ks;
 }
 
 /**
@@ -171,8 +179,16 @@ export function reclaimForRanked(view: SchedulerView, starved: readonly KernelWo
  * services (request-driven, latency matters) are HP and jobs BE. Jobs alone, or services alone at one priority,
  * leave one class empty: nothing to protect.
  */
-export function highPriorityTenants(view: { readonly tenants: readonly TenantView[] }): boolean[] {
-  const ts = view.tenants;
+export function highPriorityTenants(view: { readonly tenants: readonly TenantView[] }): readonly boolean[] {
+  // The split depends on the tenants alone, and the policies ask on every schedule call: kept per tenants array.
+  let hp = HIGH_PRIORITY.get(view.tenants);
+  if (hp === undefined) HIGH_PRIORITY.set(view.tenants, (hp = highPriorityOf(view.tenants)));
+  return hp;
+}
+
+const HIGH_PRIORITY = new WeakMap<readonly TenantView[], readonly boolean[]>();
+
+function highPriorityOf(ts: readonly TenantView[]): boolean[] {
   let lowest = Infinity;
   for (const t of ts) lowest = Math.min(lowest, t.priority);
   if (ts.some((t) => t.priority !== lowest)) return ts.map((t) => t.priority > lowest);

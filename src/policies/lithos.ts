@@ -107,13 +107,23 @@ export function makeLithos(options: LithosOptions = {}): Policy {
   // object per sample: every completion scans them, and 16 objects scattered in memory cost a cache miss each.
   const clockSamples: ({ t: number[]; f: number[]; ns: number[] } | undefined)[] = [];
   const sens: (number | undefined)[] = [];
-  let winWeight = 0, winWeighted = 0, winUnseen = 0;
+  /**
+   * This decision window's runtime of completed kernels, its sensitivity-weighted sum, and the runtime of kernels seen
+   * for the first time: fields of an object, not closure variables, which hold a float as a fresh heap number on every
+   * update (three per completion).
+   */
+  const win = { weight: 0, weighted: 0, unseen: 0 };
   let pendingCap: number | null = null;
   let tickArmed = false;
   let capNow: number | null = null;
 
-  function setup(view: SchedulerView): number[] {
-    if (quotas) return quotas;
+  /** Quotas and predictors, on the first call. */
+  function setup(view: SchedulerView): void {
+    // The check is here and the work in `init`: `init`'s closures capture its locals, so each call of it allocates a
+    // context for them, even one that returns at once (this is called once or twice per kernel).
+    if (quotas === null) init(view);
+  }
+  function init(view: SchedulerView): void {
     per = view.gpu.smCount / view.gpu.tpcCount;
     const given = view.tenants.some((t) => t.quota !== null);
     const services = view.tenants.filter((t) => t.role === "service").length;
@@ -121,7 +131,6 @@ export function makeLithos(options: LithosOptions = {}): Policy {
     const even = per * Math.floor(view.gpu.tpcCount / sharers);
     quotas = view.tenants.map((t) => t.quota ?? (given ? 0 : services === 0 || t.role === "service" ? even : 0));
     for (let i = 0; i < view.tenants.length; i++) predictors.push(new LatencyPredictor());
-    return quotas;
   }
 
   /** Whole TPCs (a kernel of one block may take a single SM). */
@@ -135,13 +144,20 @@ export function makeLithos(options: LithosOptions = {}): Policy {
     return r;
   }
 
-  /** SMs a kernel of tenant t could be launched on now: its free quota, then what it may borrow. */
-  function grantable(view: SchedulerView, t: number, want: number): { own: number; stolen: number } {
+  /**
+   * SMs of the last `grantable` result that are borrowed. Left here, not returned in an object with the rest: the
+   * policy asks for every waiting kernel on every schedule call, and an object each time was most of its garbage.
+   */
+  let grantedStolen = 0;
+
+  /** SMs a kernel of tenant t could be launched on now: its free quota, then what it may borrow (`grantedStolen`). */
+  function grantable(view: SchedulerView, t: number, want: number): number {
     const free = view.free(0);
     const own = tpcFloor(Math.min(want, Math.max(0, quotas![t]! - view.held(t)), free));
     let stolen = 0;
     if (o.stealing && own < want) stolen = tpcFloor(Math.max(0, Math.min(want - own, free - own - reservedExcept(view, t))));
-    return { own, stolen };
+    grantedStolen = stolen;
+    return own + stolen;
   }
 
   /** SMs the kernel should run on: what its blocks fill, right-sized when a scaling model is known. Decided once per kernel. */
@@ -202,8 +218,7 @@ export function makeLithos(options: LithosOptions = {}): Policy {
       setup(view);
       // Predicted at the TPCs it could get now, or its quota, or (a borrower facing a busy GPU) all of them.
       const want = spreadLimit(view, k);
-      const g = grantable(view, k.tenant, want);
-      const sms = g.own + g.stolen || quotas![k.tenant]! || view.pools[0]!.smCount;
+      const sms = grantable(view, k.tenant, want) || quotas![k.tenant]! || view.pools[0]!.smCount;
       const tpcs = Math.max(1, Math.round(Math.min(sms, want) / per));
       const predicted = predictors[k.tenant]!.predict(k.key, tpcs);
       const waves = Math.ceil(k.blocks / (k.resident * Math.max(1, Math.min(sms, want))));
@@ -229,14 +244,14 @@ export function makeLithos(options: LithosOptions = {}): Policy {
           continue;
         }
         const target = targetSms(view, k);
-        const g = grantable(view, t, target.sms);
-        const n = g.own + g.stolen;
+        const n = grantable(view, t, target.sms);
+        const stolen = grantedStolen;
         if (n <= 0) continue;
         view.start(k, n);
         decided.delete(k);
         counts.launches++;
         if (target.rightSized) counts.rightSized++;
-        if (g.stolen > 0) counts.stolenLaunches++;
+        if (stolen > 0) counts.stolenLaunches++;
         else growTo.set(k, target.sms);
       }
     },
@@ -274,9 +289,9 @@ export function makeLithos(options: LithosOptions = {}): Policy {
       if (same >= 0) samples.ns[same] = wholeNs;
       else { samples.t.push(tpcs); samples.f.push(f); samples.ns.push(wholeNs); }
       if (samples.t.length > 16) { samples.t.shift(); samples.f.shift(); samples.ns.shift(); }
-      winWeight += runNs;
-      winWeighted += runNs * (sens[k.key] ?? 1);
-      if (unseen) winUnseen += runNs;
+      win.weight += runNs;
+      win.weighted += runNs * (sens[k.key] ?? 1);
+      if (unseen) win.unseen += runNs;
     },
 
     onTimer(view, tag) {
@@ -284,15 +299,15 @@ export function makeLithos(options: LithosOptions = {}): Policy {
       tickArmed = false;
       // The clock decided one switch ago is in effect now.
       if (pendingCap !== capNow) { view.setClockCap(pendingCap); capNow = pendingCap; counts.clockSwitches++; }
-      if (winWeight > 0) {
+      if (win.weight > 0) {
         const fMax = view.gpu.maxClockMHz;
-        const target = winUnseen > 0 ? fMax : dvfsClockMHz(fMax, winWeighted / winWeight, o.dvfsK);
+        const target = win.unseen > 0 ? fMax : dvfsClockMHz(fMax, win.weighted / win.weight, o.dvfsK);
         // Down gradually, up at once (§2.6: "stepping down gradually from the maximum frequency").
         const from = capNow ?? fMax;
         const f = target < from ? Math.max(target, from - o.stepDownMHz(fMax)) : target;
         pendingCap = f >= fMax ? null : snapClockMHz(view.gpu, f);
       }
-      winWeight = winWeighted = winUnseen = 0;
+      win.weight = win.weighted = win.unseen = 0;
       if (view.tenants.some((t) => view.busy(t.index))) armTick(view);
     },
 

@@ -93,15 +93,19 @@ export function makeOrion(options: OrionOptions = {}): Policy {
     durThreshold = durFraction * sorted[sorted.length >> 1]!;
   }
 
-  function dispatch(view: SchedulerView, hp: readonly boolean[]): KernelWork[] {
-    const eligible = (k: KernelWork) => hp[k.tenant]! || k.sms > 0 || submitted.has(k);
-    return fill(view, rankedOrder(view, (t) => (hp[t] ? 1 : 0), eligible));
+  /** The HP split of the current schedule call, read by the closures below (made once, not on every call). */
+  let hp: readonly boolean[] = [];
+  const rank = (t: number) => (hp[t] ? 1 : 0);
+  const eligible = (k: KernelWork) => hp[k.tenant]! || k.sms > 0 || submitted.has(k);
+
+  function dispatch(view: SchedulerView): KernelWork[] {
+    return fill(view, rankedOrder(view, rank, eligible));
   }
 
   return {
     name: "orion",
     schedule(view) {
-      const hp = highPriorityTenants(view);
+      hp = highPriorityTenants(view);
       if (!hp.includes(true)) { fill(view, fcfsOrder(view)); return; }
       let hpBusy = false;
       for (let t = 0; t < hp.length; t++) if (hp[t] && view.busy(t)) hpBusy = true;
@@ -111,7 +115,7 @@ export function makeOrion(options: OrionOptions = {}): Policy {
         busySince = null;
       }
       // Rule 1: HP kernels first; then the current HP kernel is the last one submitted.
-      let starved = dispatch(view, hp);
+      let starved = dispatch(view);
       for (let i = view.running.length - 1; i >= 0; i--) {
         const k = view.running[i]!;
         if (hp[k.tenant]) { hpMemoryBound = k.memoryBoundness >= memoryBoundAt; break; }
@@ -137,8 +141,8 @@ export function makeOrion(options: OrionOptions = {}): Policy {
         if (sumNs > durThreshold) large = true;
         more = true;
       }
-      if (more) starved = dispatch(view, hp);
-      reclaimForRanked(view, starved, (t) => (hp[t] ? 1 : 0));
+      if (more) starved = dispatch(view);
+      reclaimForRanked(view, starved, rank);
     },
     onKernelDone(_view, k) {
       submitted.delete(k);

@@ -59,19 +59,31 @@ export function makeReef(options: ReefOptions = {}): Policy {
   /** HP kernels that already have their padding kernel. */
   const padded = new Set<KernelWork>();
 
-  function dispatch(view: SchedulerView, hp: readonly boolean[]): KernelWork[] {
-    const rank = (t: number) => (hp[t] ? 1 : 0);
-    const eligible = (k: KernelWork) => hp[k.tenant]! || k.sms > 0 || released.has(k) || padding.has(k);
+  /** The HP split of the current schedule call, read by the closures below (made once, not on every call). */
+  let hp: readonly boolean[] = [];
+  const rank = (t: number) => (hp[t] ? 1 : 0);
+  const eligible = (k: KernelWork) => hp[k.tenant]! || k.sms > 0 || released.has(k) || padding.has(k);
+
+  function dispatch(view: SchedulerView): KernelWork[] {
     return fill(view, rankedOrder(view, rank, eligible));
+  }
+
+  /** The first waiting BE kernel, neither released nor padding, no longer than HP kernel `h` and as wide (rule 2). */
+  function paddingFor(view: SchedulerView, h: KernelWork): KernelWork | undefined {
+    const hSms = smsNeeded(view, h);
+    for (const k of view.waiting) {
+      if (!hp[k.tenant] && !released.has(k) && !padding.has(k) && k.profileNs <= h.profileNs && smsNeeded(view, k) >= hSms) return k;
+    }
+    return undefined;
   }
 
   return {
     name: "reef",
     schedule(view) {
-      const hp = highPriorityTenants(view);
+      hp = highPriorityTenants(view);
       if (!hp.includes(true)) { fill(view, fcfsOrder(view)); return; }
       // Rule 1: HP kernels first.
-      let starved = dispatch(view, hp);
+      let starved = dispatch(view);
       let hpBusy = false;
       for (let t = 0; t < hp.length; t++) if (hp[t] && view.busy(t)) hpBusy = true;
       let more = false;
@@ -84,20 +96,21 @@ export function makeReef(options: ReefOptions = {}): Policy {
           more = true;
         }
       } else {
-        // Rule 2: one padding kernel beside each HP kernel that is ready or running.
-        const hpKernels = [...view.running, ...view.waiting].filter((h) => hp[h.tenant] && !padded.has(h));
-        for (const h of hpKernels) {
-          const hSms = smsNeeded(view, h);
-          const fit = view.waiting.find((k) => !hp[k.tenant] && !released.has(k) && !padding.has(k)
-            && k.profileNs <= h.profileNs && smsNeeded(view, k) >= hSms);
+        // Rule 2: one padding kernel beside each HP kernel that is ready or running (running ones first). Written
+        // out, without a list of them or a closure per search: this runs on every schedule call while HP work is on.
+        const running = view.running, waiting = view.waiting;
+        for (let i = 0; i < running.length + waiting.length; i++) {
+          const h = i < running.length ? running[i]! : waiting[i - running.length]!;
+          if (!hp[h.tenant] || padded.has(h)) continue;
+          const fit = paddingFor(view, h);
           if (!fit) continue;
           padding.add(fit);
           padded.add(h);
           more = true;
         }
       }
-      if (more) starved = dispatch(view, hp);
-      reclaimForRanked(view, starved, (t) => (hp[t] ? 1 : 0));
+      if (more) starved = dispatch(view);
+      reclaimForRanked(view, starved, rank);
     },
     onKernelDone(_view, k) {
       released.delete(k);

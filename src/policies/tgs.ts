@@ -73,6 +73,9 @@ export function makeTgs(options: TgsOptions = {}): Policy {
   let baseline: number | null = null;
   /** BE kernels let through the gate and not finished. */
   const admitted = new Set<KernelWork>();
+  /** The kernels `fill` may run: HP ones (by `gateHp`, this call's split), running ones, admitted BE ones; made once. */
+  let gateHp: readonly boolean[] = [];
+  const admittedOrRunning = (k: KernelWork) => gateHp[k.tenant]! || k.sms > 0 || admitted.has(k);
   let tokenTimerAt = Infinity;
   // The current window.
   let windowArmed = false;
@@ -147,7 +150,8 @@ export function makeTgs(options: TgsOptions = {}): Policy {
         if (rate < 1) tokens -= k.profileNs;
         admitted.add(k);
       }
-      fill(view, fcfsOrder(view, (k) => hp[k.tenant]! || k.sms > 0 || admitted.has(k)));
+      gateHp = hp;
+      fill(view, fcfsOrder(view, admittedOrRunning));
       if (!beActive) for (const k of view.running) if (!hp[k.tenant]) { beActive = true; break; }
       // Wake up when the bucket turns positive again.
       if (held) {

@@ -6,7 +6,7 @@
  * the end of its context's turn and resumes where it stopped (compute preemption saves its state; §4.1).
  */
 import { fcfsOrder, fill } from "./fill";
-import type { Policy, SchedulerView } from "./policy";
+import type { KernelWork, Policy, SchedulerView } from "./policy";
 
 export interface TimesliceOptions {
   /** Execution per turn, ns. Default 2.09 ms (hardware.md §4.3, two-process probe). */
@@ -30,6 +30,8 @@ export function makeTimeslice(options: TimesliceOptions = {}): Policy {
   /** A turn timer is pending for `active`. */
   let inTurn = false;
   let generation = 0;
+  /** The kernels `fill` may run: the active context's (one closure for the run, not one per schedule call). */
+  const ofActive = (k: KernelWork): boolean => k.tenant === active;
 
   /** The next tenant after `from`, round-robin, that has work; -1 if none other does. */
   function nextBusy(view: SchedulerView, from: number): number {
@@ -76,7 +78,7 @@ export function makeTimeslice(options: TimesliceOptions = {}): Policy {
         return;
       }
       if (!inTurn) beginTurn(view, active);
-      fill(view, fcfsOrder(view, (k) => k.tenant === active));
+      fill(view, fcfsOrder(view, ofActive));
     },
     onTimer(view, tag) {
       if (tag >> 1 !== generation) return; // a timer from an earlier turn

@@ -13,7 +13,7 @@
  *   paper's way", not confirmed as the paper's (§2.4).
  * Durations are stored for the whole kernel: an atom's is scaled up by the kernel's blocks over the atom's.
  */
-import { insertAt, removeAt } from "../../util/arrays";
+import { insertAt } from "../../util/arrays";
 
 export interface AmdahlFit {
   /** Parallel part, ns·TPC. */
@@ -24,8 +24,13 @@ export interface AmdahlFit {
 
 /** A key's recent durations at one TPC count. */
 interface CountWindow {
-  /** Recent durations, ns, oldest first (a ring of at most `window`). */
+  readonly tpcs: number;
+  /**
+   * Recent durations, ns: a ring of at most `window`, filled in order and then overwritten from `head` (the oldest),
+   * so that a full window replaces one value in place instead of a push and a `shift` of the array.
+   */
   readonly ring: number[];
+  head: number;
   /** The ring's values in ascending order (kept beside it, so a median needs no sort). */
   readonly sorted: number[];
   /** The median of the ring, kept as it changes. */
@@ -34,12 +39,14 @@ interface CountWindow {
 
 interface KeyModel {
   /**
-   * TPC count → its window, in the order the counts were first observed. One map, not one per field: the policy
-   * observes every kernel, and each map lookup was a good part of that.
+   * A window per TPC count, in the order the counts were first observed (never removed). An array searched in order,
+   * not a map: a key is seen at a few counts, the policy observes every kernel, and map lookups (and the closure a
+   * fit over a map's entries took, with its boxed sums) were a good part of that.
    */
-  readonly counts: Map<number, CountWindow>;
-  /** The TPC count it was first observed at (the first key of `counts`: counts are never removed). */
+  readonly counts: CountWindow[];
+  /** The TPC count it was first observed at, and its window (`counts[0]`): most observations are at it. */
   readonly firstTpcs: number;
+  readonly first: CountWindow;
   fit: AmdahlFit | null;
 }
 
@@ -56,7 +63,12 @@ export class LatencyPredictor {
    * by key: the policy looks a key up several times per kernel, and a Map's hashing was a good part of its time.
    */
   private readonly models: (KeyModel | undefined)[] = [];
-  private readonly errors: number[] = [];
+  /**
+   * |predicted − observed| of every prediction, ns, in `errors[0 … errorCount)`: a typed array doubled as it fills.
+   * One per kernel of a replay (millions), where pushing onto a growing array was a fifth of an observation.
+   */
+  private errors = new Float64Array(1024);
+  private errorCount = 0;
   private misses = 0;
 
   constructor(
@@ -76,12 +88,12 @@ export class LatencyPredictor {
 
   /** TPC counts a key has been observed at. */
   seenAt(key: number): number[] {
-    return [...(this.models[key]?.counts.keys() ?? [])];
+    return (this.models[key]?.counts ?? []).map((w) => w.tpcs);
   }
 
   /** How many TPC counts a key has been observed at (0: never seen); no array made, for the hot path. */
   countsSeen(key: number): number {
-    return this.models[key]?.counts.size ?? 0;
+    return this.models[key]?.counts.length ?? 0;
   }
 
   /** Scores the prediction for an observed duration (when there was one), then learns from the observation. */
@@ -90,32 +102,46 @@ export class LatencyPredictor {
     const predicted = predictFrom(model, tpcs);
     if (predicted !== null) {
       const err = Math.abs(predicted - ns);
-      this.errors.push(err);
+      if (this.errorCount === this.errors.length) {
+        const grown = new Float64Array(2 * this.errors.length);
+        grown.set(this.errors);
+        this.errors = grown;
+      }
+      this.errors[this.errorCount++] = err;
       if (err > this.missThresholdNs) this.misses++;
     }
     if (!model) {
-      model = { counts: new Map(), firstTpcs: tpcs, fit: null };
+      const first = newWindow(tpcs);
+      model = { counts: [first], firstTpcs: tpcs, first, fit: null };
       this.models[key] = model;
     }
-    let w = model.counts.get(tpcs);
-    const added = !w;
+    let w = tpcs === model.firstTpcs ? model.first : windowAt(model.counts, tpcs);
+    const added = !w || w.ring.length === 0;
     if (!w) {
-      w = { ring: [], sorted: [], median: 0 };
-      model.counts.set(tpcs, w);
+      w = newWindow(tpcs);
+      model.counts.push(w);
     }
-    w.ring.push(ns);
-    insertAt(w.sorted, upperBound(w.sorted, ns), ns);
-    if (w.ring.length > this.window) removeAt(w.sorted, lowerBound(w.sorted, w.ring.shift()!));
+    if (w.ring.length < this.window) {
+      w.ring.push(ns);
+      insertAt(w.sorted, upperBound(w.sorted, ns), ns);
+    } else {
+      // Full: the new duration replaces the oldest, in the ring and in the sorted copy (one pass, no binary search
+      // for the insertion and no second shift of the array; the sorted values are the same).
+      const old = w.ring[w.head]!;
+      w.ring[w.head] = ns;
+      w.head = w.head + 1 === w.ring.length ? 0 : w.head + 1;
+      replaceSorted(w.sorted, old, ns);
+    }
     // Only this count's median changed: the fit is redone from the kept medians, not by re-sorting every ring.
     const before = w.median;
     w.median = medianOfSorted(w.sorted);
     // The fit is a function of the counts' medians alone: when no count was added and this median stayed (the
     // median of a window mostly does), it is the one already kept.
-    if (added || w.median !== before) model.fit = model.counts.size >= 2 ? fitMedians(model.counts) : null;
+    if (added || w.median !== before) model.fit = model.counts.length >= 2 ? fitMedians(model.counts) : null;
   }
 
   stats(): PredictorStats {
-    const errors = Float64Array.from(this.errors);
+    const errors = this.errors.slice(0, this.errorCount);
     const n = errors.length;
     return {
       predictions: n,
@@ -131,22 +157,21 @@ function predictFrom(model: KeyModel | undefined, tpcs: number): number | null {
   if (model.fit) return Math.max(0, model.fit.m / tpcs + model.fit.b);
   // One TPC count seen: linear scaling from it.
   const t = model.firstTpcs;
-  return (model.counts.get(t)!.median * t) / tpcs;
+  return (model.first.median * t) / tpcs;
 }
 
 /** Least squares of T = m·x + b with x = 1/t over the per-count medians; m and b kept ≥ 0. */
 export function fitAmdahl(samples: ReadonlyMap<number, readonly number[]>): AmdahlFit {
-  return fitMedians(new Map([...samples].map(([t, ns]) => [t, { median: median(ns) }])));
+  return fitMedians([...samples].map(([tpcs, ns]) => ({ tpcs, median: median(ns) })));
 }
 
 /** The same fit from each TPC count's median duration, ns. */
-function fitMedians(counts: ReadonlyMap<number, { readonly median: number }>): AmdahlFit {
+function fitMedians(counts: readonly { readonly tpcs: number; readonly median: number }[]): AmdahlFit {
   let n = 0, sx = 0, sy = 0, sxx = 0, sxy = 0;
-  // forEach, not for-of over entries: the same (insertion) order without an array per entry, on every observation.
-  counts.forEach((w, t) => {
-    const x = 1 / t, y = w.median;
+  for (let i = 0; i < counts.length; i++) {
+    const x = 1 / counts[i]!.tpcs, y = counts[i]!.median;
     n++; sx += x; sy += y; sxx += x * x; sxy += x * y;
-  });
+  }
   const den = n * sxx - sx * sx;
   if (n < 2 || den <= 0) return { m: 0, b: sy / Math.max(1, n) };
   let m = (n * sxy - sx * sy) / den;
@@ -187,6 +212,27 @@ function kthSmallest(a: Float64Array, k: number): number {
     else return pivot;
   }
   return a[k]!;
+}
+
+function newWindow(tpcs: number): CountWindow {
+  return { tpcs, ring: [], head: 0, sorted: [], median: 0 };
+}
+
+/** The window of `tpcs` among a key's, or undefined. */
+function windowAt(counts: readonly CountWindow[], tpcs: number): CountWindow | undefined {
+  for (let i = 0; i < counts.length; i++) if (counts[i]!.tpcs === tpcs) return counts[i];
+  return undefined;
+}
+
+/**
+ * Replaces one occurrence of `old` in ascending `a` by `x`, keeping `a` ascending: the values in between move one
+ * place towards where `old` was (what removing `old` and inserting `x` gives, in one pass).
+ */
+function replaceSorted(a: number[], old: number, x: number): void {
+  let i = lowerBound(a, old);
+  if (x > old) for (; i + 1 < a.length && a[i + 1]! < x; i++) a[i] = a[i + 1]!;
+  else for (; i > 0 && a[i - 1]! > x; i--) a[i] = a[i - 1]!;
+  a[i] = x;
 }
 
 /** First index whose value is ≥ x (binary search in ascending `a`). */

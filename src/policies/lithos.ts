@@ -97,6 +97,11 @@ export function makeLithos(options: LithosOptions = {}): Policy {
   const growTo = new ByStream<number>();
   /** Waiting kernels: the SMs decided for them when first considered (a probe is decided once). */
   const decided = new ByStream<{ sms: number; rightSized: boolean }>();
+  /**
+   * The decision object of each stream, reused by its next kernel (a stream has one live kernel at a time, and a
+   * decision lives until its kernel starts): one object per kernel was a good part of the policy's garbage.
+   */
+  const decisions: ({ sms: number; rightSized: boolean } | undefined)[] = [];
   const probed = new Set<number>();
   /** The kernels `schedule` considers, reused from call to call (each call consumes it before the next). */
   const candidateScratch: KernelWork[] = [];
@@ -183,7 +188,10 @@ export function makeLithos(options: LithosOptions = {}): Policy {
         tpcs = Math.min(tpcs, o.probeTpcs ?? Math.max(1, Math.floor(all / 2)));
       }
     }
-    const d = { sms: Math.min(spread, tpcs * per), rightSized };
+    let d = decisions[k.stream];
+    if (d === undefined) decisions[k.stream] = d = { sms: 0, rightSized: false };
+    d.sms = Math.min(spread, tpcs * per);
+    d.rightSized = rightSized;
     decided.set(k, d);
     return d;
   }

@@ -66,24 +66,32 @@ export function makeTgs(options: TgsOptions = {}): Policy {
   if (!(windowNs > 0 && decrease > 0 && decrease < 1 && increase > 0 && tolerance >= 0 && minRate > 0 && minRate <= 1)) {
     throw new Error("tgs: windowNs > 0, 0 < decrease < 1, increase > 0, tolerance ≥ 0 and 0 < minRate ≤ 1 are required");
   }
-  /** BE rate: profiled BE ns per ns; 1 opens the gate. */
-  let rate = minRate;
-  let tokens = 0;
-  let tokensAt = 0;
+  /**
+   * The gate's numbers, as fields of one object rather than closure variables: a closure variable holds a float as a
+   * fresh heap number on every update, and these change on every schedule call and completion.
+   */
+  const g = {
+    /** BE rate: profiled BE ns per ns; 1 opens the gate. */
+    rate: minRate,
+    /** The token bucket (profiled BE ns) as of `tokensAt`, and when its refill timer is due. */
+    tokens: 0,
+    tokensAt: 0,
+    tokenTimerAt: Infinity,
+    /** The current window: the rate at its start, HP work done (profiled ns), HP-busy time, and when last observed. */
+    rateAtStart: minRate,
+    hpWorkNs: 0,
+    hpBusyNs: 0,
+    lastObs: 0,
+  };
   let baseline: number | null = null;
   /** BE kernels let through the gate and not finished. */
   const admitted = new Set<KernelWork>();
   /** The kernels `fill` may run: HP ones (by `gateHp`, this call's split), running ones, admitted BE ones; made once. */
   let gateHp: readonly boolean[] = [];
   const admittedOrRunning = (k: KernelWork) => gateHp[k.tenant]! || k.sms > 0 || admitted.has(k);
-  let tokenTimerAt = Infinity;
   // The current window.
   let windowArmed = false;
-  let rateAtStart = rate;
-  let hpWorkNs = 0;
-  let hpBusyNs = 0;
   let beActive = false;
-  let lastObs = 0;
   let lastHpBusy = false;
 
   function hasWork(view: SchedulerView): boolean {
@@ -99,24 +107,24 @@ export function makeTgs(options: TgsOptions = {}): Policy {
 
   /** Brings the window's HP-busy time and BE activity up to now. */
   function observe(view: SchedulerView, hp: readonly boolean[]): void {
-    if (lastHpBusy) hpBusyNs += view.now - lastObs;
-    lastObs = view.now;
+    if (lastHpBusy) g.hpBusyNs += view.now - g.lastObs;
+    g.lastObs = view.now;
     lastHpBusy = hpBusy(view, hp);
     if (!beActive) for (const k of view.running) if (!hp[k.tenant]) { beActive = true; break; }
   }
 
   function accrue(now: number): void {
-    tokens = Math.min(rate * windowNs, tokens + rate * (now - tokensAt));
-    tokensAt = now;
+    g.tokens = Math.min(g.rate * windowNs, g.tokens + g.rate * (now - g.tokensAt));
+    g.tokensAt = now;
   }
 
   function openWindow(view: SchedulerView, hp: readonly boolean[]): void {
     windowArmed = true;
-    rateAtStart = rate;
-    hpWorkNs = 0;
-    hpBusyNs = 0;
+    g.rateAtStart = g.rate;
+    g.hpWorkNs = 0;
+    g.hpBusyNs = 0;
     beActive = false;
-    lastObs = view.now;
+    g.lastObs = view.now;
     lastHpBusy = hpBusy(view, hp);
     view.setTimer(view.now + windowNs, WINDOW);
   }
@@ -124,14 +132,14 @@ export function makeTgs(options: TgsOptions = {}): Policy {
   /** The AIMD step at the end of a window (rules 2–4). */
   function closeWindow(view: SchedulerView): void {
     accrue(view.now);
-    if (hpBusyNs < MIN_SIGNAL * windowNs) {
-      rate = Math.min(1, rate + increase);
+    if (g.hpBusyNs < MIN_SIGNAL * windowNs) {
+      g.rate = Math.min(1, g.rate + increase);
       return;
     }
-    const x = hpWorkNs / hpBusyNs;
-    if (!beActive || rateAtStart <= minRate) baseline = Math.max(baseline ?? 0, x);
+    const x = g.hpWorkNs / g.hpBusyNs;
+    if (!beActive || g.rateAtStart <= minRate) baseline = Math.max(baseline ?? 0, x);
     const degraded = baseline === null || x < (1 - tolerance) * baseline;
-    rate = degraded ? Math.max(minRate, rate * decrease) : Math.min(1, rate + increase);
+    g.rate = degraded ? Math.max(minRate, g.rate * decrease) : Math.min(1, g.rate + increase);
   }
 
   return {
@@ -146,8 +154,8 @@ export function makeTgs(options: TgsOptions = {}): Policy {
       let held = false;
       for (const k of view.waiting) {
         if (hp[k.tenant] || admitted.has(k)) continue;
-        if (rate < 1 && tokens <= 0) { held = true; break; }
-        if (rate < 1) tokens -= k.profileNs;
+        if (g.rate < 1 && g.tokens <= 0) { held = true; break; }
+        if (g.rate < 1) g.tokens -= k.profileNs;
         admitted.add(k);
       }
       gateHp = hp;
@@ -155,13 +163,13 @@ export function makeTgs(options: TgsOptions = {}): Policy {
       if (!beActive) for (const k of view.running) if (!hp[k.tenant]) { beActive = true; break; }
       // Wake up when the bucket turns positive again.
       if (held) {
-        const at = view.now + Math.max(1, Math.ceil(-tokens / rate) + 1);
-        if (at < tokenTimerAt) { tokenTimerAt = at; view.setTimer(at, TOKENS); }
+        const at = view.now + Math.max(1, Math.ceil(-g.tokens / g.rate) + 1);
+        if (at < g.tokenTimerAt) { g.tokenTimerAt = at; view.setTimer(at, TOKENS); }
       }
     },
     onTimer(view, tag) {
       if (tag === TOKENS) {
-        if (view.now >= tokenTimerAt) tokenTimerAt = Infinity;
+        if (view.now >= g.tokenTimerAt) g.tokenTimerAt = Infinity;
         return;
       }
       const hp = highPriorityTenants(view);
@@ -173,7 +181,7 @@ export function makeTgs(options: TgsOptions = {}): Policy {
     },
     onKernelDone(view, k) {
       admitted.delete(k);
-      if (highPriorityTenants(view)[k.tenant]) hpWorkNs += k.profileNs;
+      if (highPriorityTenants(view)[k.tenant]) g.hpWorkNs += k.profileNs;
       else beActive = true;
     },
   };

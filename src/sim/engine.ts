@@ -650,7 +650,6 @@ class Engine implements SchedulerView {
     return p;
   }
 
-
   /** A stream's head operation finished at `now`. */
   private opDone(si: number): void {
     const s = this.streams[si]!;

@@ -66,6 +66,18 @@ describe("determinism", () => {
     expect(b.energyJ).toBe(a.energyJ);
     expect(Array.from(c.tenants[0]!.latenciesNs)).not.toEqual(Array.from(a.tenants[0]!.latenciesNs));
   });
+
+  it("gives the same numbers whether its kernels were prepared afresh or kept from an earlier run", () => {
+    // Another calibration object: nothing is kept for it yet, so `a` prepares every kernel and `b` reuses them.
+    const timing = { ...cal.timing };
+    const a = run("mps", [hp(300, 7), be()], 0.3e9, { timing });
+    const b = run("mps", [hp(300, 7), be()], 0.3e9, { timing });
+    const ta = a.timeline!, tb = b.timeline!;
+    expect(tb.count).toBe(ta.count);
+    expect(Array.from(tb.endNs.subarray(0, tb.count))).toEqual(Array.from(ta.endNs.subarray(0, ta.count)));
+    expect(Array.from(tb.sms.subarray(0, tb.count))).toEqual(Array.from(ta.sms.subarray(0, ta.count)));
+    expect(b.energyJ).toBe(a.energyJ);
+  });
 });
 
 describe("policies on the kernel timeline", () => {

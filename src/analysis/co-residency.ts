@@ -5,10 +5,12 @@
  * waiting for them. Co-runners: blocks that sleep (`nanosleep`: they hold their slots and issue almost nothing),
  * FMA spinners (issue-bound) and L2 pointer chasers.
  *
- * The delay is fitted on the sleeping rows only: they isolate what the engine's term stands for (a kernel's start
- * delayed by other tenants' resident blocks). The spinning rows add contention for issue slots and L2, which the
- * engine does not model; they are replayed at the fitted delay and reported as what the model misses. The
- * co-location runs (shared/calibration/h200/colocation and the held-out ones) stay out of it.
+ * The delay is fitted on the one-process sleeping rows only: they isolate what the engine's term stands for (a
+ * kernel's start delayed by other tenants' resident blocks). The spinning rows add contention for issue slots and
+ * L2, which the engine does not model; they are replayed at the fitted delay and reported as what the model misses.
+ * The MPS rows (`mps/`, tools/measure/mps_coresidency.sh: service and co-runner as two MPS clients, the co-runner
+ * also at 25% active threads) check the fit out of sample. The co-location runs (shared/calibration/h200/colocation
+ * and the held-out ones) stay out of it.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -24,6 +26,10 @@ interface MeasuredFile { role: "coresidency" | "carveout"; gpu: string; sms: num
 /** One condition: a service beside one co-runner, measured. */
 export interface CoResidencyRow {
   readonly service: string;
+  /** `one process` (two streams), `MPS` (two clients), or `MPS 25%` (the co-runner at 25% active threads). */
+  readonly setting: "one process" | "MPS" | "MPS 25%";
+  /** Whether the delay is fitted on this row: the one-process sleeping rows. */
+  readonly fitted: boolean;
   /** The co-runner as measured (`sleep_w8_b4`, `sleep_smem32k`, `fma_w4_b1`, …). */
   readonly coRunner: string;
   readonly kind: "sleep" | "fma" | "chase";
@@ -38,16 +44,23 @@ export interface CoResidencyRow {
 export interface CoResidencySet { gpu: string; rows: CoResidencyRow[] }
 
 const KINDS = ["sleep", "fma", "chase"] as const;
+/** The co-runner of mps_coresidency.sh's conditions, and the active-thread percentage it ran at. */
+const MPS_CONDITIONS: Record<string, { coRunner: string; pct: number | null }> = {
+  sleep: { coRunner: "sleep_w8_b4", pct: null }, sleep25: { coRunner: "sleep_w8_b4", pct: 25 }, fma: { coRunner: "fma_w4_b1", pct: null },
+};
+
+const readJson = <T>(file: string): T => JSON.parse(fs.readFileSync(file, "utf8")) as T;
 
 /** Reads every measurement file of a folder; throws with the file and the cause on anything malformed. */
 export function readCoResidency(dir: string): CoResidencySet {
-  const files = fs.readdirSync(dir).filter((f) => /^(coresidency|carveout)_[a-z0-9]+\.json$/.test(f)).sort();
+  // `_2`, `_3`: repeats of a file's measurement in later runs.
+  const files = fs.readdirSync(dir).filter((f) => /^(coresidency|carveout)_[a-z0-9]+(_[0-9]+)?\.json$/.test(f)).sort();
   if (files.length === 0) throw new Error(`${dir}: no coresidency_<service>.json or carveout_<service>.json (tools/measure/coresidency.py writes them)`);
   const rows: CoResidencyRow[] = [];
   let gpu = "";
   for (const f of files) {
     const file = path.join(dir, f);
-    const m = JSON.parse(fs.readFileSync(file, "utf8")) as MeasuredFile;
+    const m = readJson<MeasuredFile>(file);
     if ((m.role !== "coresidency" && m.role !== "carveout") || !(m.svc_alone?.p50_us > 0) || !Array.isArray(m.rows) || typeof m.model !== "string") throw new Error(`${file}: not a co-residency measurement`);
     if (specForDeviceName(m.gpu) === null) throw new Error(`${file}: measured on "${String(m.gpu)}", a GPU this package has no spec of`);
     if (gpu !== "" && m.gpu !== gpu) throw new Error(`${file}: measured on ${m.gpu}, the folder's other files on ${gpu}`);
@@ -59,14 +72,42 @@ export function readCoResidency(dir: string): CoResidencySet {
       if (kind === undefined) throw new Error(`${file}: unknown co-runner ${r.co_runner}`);
       const traceName = m.role === "carveout" ? "sleep_w8_b4" : r.co_runner;
       rows.push({
-        service: m.model, coRunner: r.co_runner, kind,
+        service: m.model, setting: "one process", fitted: kind === "sleep", coRunner: r.co_runner, kind,
         trace: path.join(dir, `${m.model}_${traceName}.pt.trace.json.gz`),
         measuredSlowdown: r.svc_with.p50_us / m.svc_alone.p50_us,
         measuredCoRunner: r.co_with_its / r.co_alone_its,
       });
     }
   }
+  rows.push(...readMpsRows(path.join(dir, "mps"), gpu));
   return { gpu, rows };
+}
+
+/** The MPS conditions (`mps/mps_<service>_<condition>.json` and `…_co.json`), if the folder has them. */
+function readMpsRows(dir: string, gpu: string): CoResidencyRow[] {
+  if (!fs.existsSync(dir)) return [];
+  const rows: CoResidencyRow[] = [];
+  for (const f of fs.readdirSync(dir).filter((n) => /^mps_[a-z0-9]+_alone\.json$/.test(n)).sort()) {
+    const service = f.slice(4, -"_alone.json".length);
+    const alone = readJson<{ p50_us: number; gpu: string }>(path.join(dir, f));
+    if (!(alone.p50_us > 0)) throw new Error(`${path.join(dir, f)}: not a service measurement`);
+    if (alone.gpu !== gpu) throw new Error(`${path.join(dir, f)}: measured on ${alone.gpu}, the folder's other files on ${gpu}`);
+    for (const [cond, c] of Object.entries(MPS_CONDITIONS)) {
+      const svcFile = path.join(dir, `mps_${service}_${cond}.json`), coFile = path.join(dir, `mps_${service}_${cond}_co.json`);
+      if (!fs.existsSync(svcFile)) continue;
+      const svc = readJson<{ p50_us: number }>(svcFile), co = readJson<{ its: number; launch_us: number; per_iter?: number }>(coFile);
+      if (!(svc.p50_us > 0) || !(co.its > 0) || !(co.launch_us > 0)) throw new Error(`${svcFile}: malformed measurement`);
+      const kind = KINDS.find((k) => c.coRunner.startsWith(`${k}_`))!;
+      rows.push({
+        service, setting: c.pct === null ? "MPS" : "MPS 25%", fitted: false, coRunner: c.coRunner, kind,
+        trace: path.join(dir, "..", `${service}_${c.coRunner}.pt.trace.json.gz`),
+        measuredSlowdown: svc.p50_us / alone.p50_us,
+        // Its rate alone was not measured in this run: 8 launches of its calibrated length per iteration.
+        measuredCoRunner: co.its / (1e6 / (8 * co.launch_us)),
+      });
+    }
+  }
+  return rows;
 }
 
 export interface CoResidencyCondition extends CoResidencyRow {
@@ -98,9 +139,11 @@ const PROBE_US = 8;
 export async function coResidencyFit(set: CoResidencySet, services: Record<string, Workload>, load: (trace: string) => Promise<Workload>, options: { gpu?: string; delayUs?: number; durationS?: number } = {}): Promise<CoResidencyFit> {
   const gpu = options.gpu ?? specForDeviceName(set.gpu)!.key;
   gpuSpec(gpu);
-  const base = { gpu, durationS: options.durationS ?? 1, seed: 1, policy: "mps", coResidentSlowdown: 0 };
+  // mps-limit: MPS that honours an active-thread percentage (none given: plain MPS).
+  const base = { gpu, durationS: options.durationS ?? 1, seed: 1, policy: "mps-limit", coResidentSlowdown: 0 };
   const svc = (w: Workload): TenantSpec => ({ name: "service", trace: w, arrival: { kind: "closed-loop", concurrency: 1 } });
-  const coTenant = (w: Workload): TenantSpec => ({ name: "co-runner", trace: w, arrival: { kind: "back-to-back" }, gapUs: 0 });
+  const coTenant = (w: Workload, pct: number | null = null): TenantSpec => ({ name: "co-runner", trace: w, arrival: { kind: "back-to-back" }, gapUs: 0, limitPct: pct });
+  const pctOf = (row: CoResidencyRow) => (row.setting === "MPS 25%" ? 25 : null);
   const p50 = (r: Awaited<ReturnType<typeof replay>>) => (r.summary.tenants[0] as { p50_us: number }).p50_us;
   const its = (r: Awaited<ReturnType<typeof replay>>, i: number) => (r.summary.tenants[i] as { throughput_its: number }).throughput_its;
   const alone = new Map<string, number>(), coAlone = new Map<string, number>(), traces = new Map<string, Workload>();
@@ -114,16 +157,17 @@ export async function coResidencyFit(set: CoResidencySet, services: Record<strin
   const lines: RowLine[] = [];
   for (const row of set.rows) {
     const co = await workload(row.trace);
-    const at = async (d: number) => p50(await replay({ ...base, coResidentDelayUs: d, tenants: [svc(serviceOf(row.service)), coTenant(co)] })) / alone.get(row.service)!;
+    const at = async (d: number) => p50(await replay({ ...base, coResidentDelayUs: d, tenants: [svc(serviceOf(row.service)), coTenant(co, pctOf(row))] })) / alone.get(row.service)!;
     const at0 = await at(0);
     lines.push({ row, at0, slope: ((await at(PROBE_US)) - at0) / PROBE_US });
-    if (!coAlone.has(row.trace)) coAlone.set(row.trace, its(await replay({ ...base, coResidentDelayUs: 0, tenants: [coTenant(co)] }), 0));
+    const coKey = `${row.trace} ${pctOf(row)}`;
+    if (!coAlone.has(coKey)) coAlone.set(coKey, its(await replay({ ...base, coResidentDelayUs: 0, tenants: [coTenant(co, pctOf(row))] }), 0));
   }
-  const fitted = lines.filter((l) => l.row.kind === "sleep");
+  const fitted = lines.filter((l) => l.row.fitted);
   const sq = (d: number) => fitted.reduce((s, l) => s + Math.log((l.at0 + l.slope * d) / l.row.measuredSlowdown) ** 2, 0);
   let delayUs = options.delayUs ?? 0;
   if (options.delayUs === undefined) {
-    if (fitted.length === 0) throw new Error("no sleeping co-runner rows to fit the delay on");
+    if (fitted.length === 0) throw new Error("no one-process sleeping co-runner rows to fit the delay on");
     let best = Infinity;
     for (let d = 0; d <= 50 + 1e-9; d += 0.01) {
       const e = sq(d);
@@ -132,8 +176,8 @@ export async function coResidencyFit(set: CoResidencySet, services: Record<strin
   }
   const conditions: CoResidencyCondition[] = [];
   for (const l of lines) {
-    const both = await replay({ ...base, coResidentDelayUs: delayUs, tenants: [svc(serviceOf(l.row.service)), coTenant(await workload(l.row.trace))] });
-    conditions.push({ ...l.row, simulatedNoDelay: l.at0, simulatedSlowdown: p50(both) / alone.get(l.row.service)!, simulatedCoRunner: its(both, 1) / coAlone.get(l.row.trace)! });
+    const both = await replay({ ...base, coResidentDelayUs: delayUs, tenants: [svc(serviceOf(l.row.service)), coTenant(await workload(l.row.trace), pctOf(l.row))] });
+    conditions.push({ ...l.row, simulatedNoDelay: l.at0, simulatedSlowdown: p50(both) / alone.get(l.row.service)!, simulatedCoRunner: its(both, 1) / coAlone.get(`${l.row.trace} ${pctOf(l.row)}`)! });
   }
   return { delayUs, rmsLogError: fitted.length > 0 ? Math.sqrt(sq(delayUs) / fitted.length) : NaN, fittedRows: fitted.length, conditions };
 }

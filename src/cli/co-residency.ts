@@ -20,11 +20,11 @@ const x = (v: number) => `${v.toFixed(2)}×`;
 
 export function formatCoResidency(fit: CoResidencyFit, fitted: boolean): string {
   const head = fitted
-    ? `co-resident delay fitted on the ${fit.fittedRows} sleeping co-runners: ${fit.delayUs.toFixed(2)} µs per kernel (rms log error ${fit.rmsLogError.toFixed(3)})`
+    ? `co-resident delay fitted on the ${fit.fittedRows} one-process sleeping co-runners: ${fit.delayUs.toFixed(2)} µs per kernel (rms log error ${fit.rmsLogError.toFixed(3)})`
     : `co-resident delay given: ${fit.delayUs.toFixed(2)} µs per kernel`;
-  const lines = [head, "service   co-runner                 service slowdown: measured  no delay  with delay   co-runner kept: measured  simulated"];
+  const lines = [head, "service   setting      co-runner                 service slowdown: measured  no delay  with delay   co-runner kept: measured  simulated"];
   for (const c of fit.conditions) {
-    lines.push(`${c.service.padEnd(9)} ${c.coRunner.padEnd(25)} ${"".padEnd(18)}${x(c.measuredSlowdown).padEnd(9)} ${x(c.simulatedNoDelay).padEnd(9)} ${x(c.simulatedSlowdown).padEnd(12)} ${"".padEnd(16)}${`${(c.measuredCoRunner * 100).toFixed(0)}%`.padEnd(9)} ${(c.simulatedCoRunner * 100).toFixed(0)}%`);
+    lines.push(`${c.service.padEnd(9)} ${c.setting.padEnd(12)} ${c.coRunner.padEnd(25)} ${"".padEnd(18)}${x(c.measuredSlowdown).padEnd(9)} ${x(c.simulatedNoDelay).padEnd(9)} ${x(c.simulatedSlowdown).padEnd(12)} ${"".padEnd(16)}${`${(c.measuredCoRunner * 100).toFixed(0)}%`.padEnd(9)} ${(c.simulatedCoRunner * 100).toFixed(0)}%`);
   }
   return `${lines.join("\n")}\n`;
 }
@@ -70,7 +70,7 @@ export async function coResidencyCommand(argv: string[]): Promise<number> {
     cal.interference = {
       ...(cal.interference ?? {}),
       coResidentDelayUs: result.delayUs,
-      fittedOn: `${kept !== undefined ? `${kept}; ` : ""}coResidentDelayUs: ${path.basename(path.resolve(dir))} (${set.gpu}): services' request time beside co-runner blocks that sleep on the same SMs (${result.fittedRows} rows, least squares on log slowdown)`,
+      fittedOn: `${kept !== undefined ? `${kept}; ` : ""}coResidentDelayUs: ${path.basename(path.resolve(dir))} (${set.gpu}): services' request time beside co-runner blocks that sleep on the same SMs, one process (${result.fittedRows} rows, least squares on log slowdown)`,
     };
     await writeOutput(fit, formatCalibration(cal));
     process.stderr.write(`wrote ${fit}: co-resident delay ${result.delayUs} µs per kernel\n`);

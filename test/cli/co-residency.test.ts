@@ -24,8 +24,11 @@ describe("the measurements", () => {
   it("read as one row per service and co-runner, each slowdown the file's p50 beside over alone", () => {
     const set = readCoResidency(DIR);
     expect(set.gpu).toBe("NVIDIA H100 80GB HBM3");
-    expect(set.rows).toHaveLength(22);
-    expect(set.rows.filter((r) => r.kind === "sleep")).toHaveLength(12);
+    // Two one-process runs of 6 co-runners and the CuPy sleepers' run, for two services; 3 MPS conditions each.
+    expect(set.rows).toHaveLength(40);
+    expect(set.rows.filter((r) => r.fitted)).toHaveLength(14);
+    expect(set.rows.filter((r) => r.fitted).every((r) => r.kind === "sleep" && r.setting === "one process")).toBe(true);
+    expect(set.rows.filter((r) => r.setting !== "one process")).toHaveLength(6);
     const file = JSON.parse(fs.readFileSync(path.join(DIR, "coresidency_bert.json"), "utf8")) as { svc_alone: { p50_us: number }; rows: { co_runner: string; svc_with: { p50_us: number } }[] };
     const fma = set.rows.find((r) => r.service === "bert" && r.coRunner === "fma_w4_b1")!;
     expect(fma.measuredSlowdown).toBeCloseTo(file.rows.find((r) => r.co_runner === "fma_w4_b1")!.svc_with.p50_us / file.svc_alone.p50_us, 12);
@@ -40,14 +43,22 @@ describe("lithos-replay coresidency", () => {
     const fit = JSON.parse(r.stdout) as CoResidencyFit;
     const shipped = parseCalibration(fs.readFileSync(SHIPPED, "utf8"), SHIPPED);
     expect(fit.delayUs).toBe(shipped.interference!.coResidentDelayUs);
-    expect(fit.fittedRows).toBe(12);
+    expect(fit.fittedRows).toBe(14);
     expect(fit.delayUs).toBeGreaterThan(0);
     for (const c of fit.conditions) expect(c.simulatedSlowdown).toBeGreaterThan(c.simulatedNoDelay);
     // The sleeping rows are fitted: the fitted replay lands within the spread of their measurements.
-    const sleep = fit.conditions.filter((c) => c.kind === "sleep");
+    const sleep = fit.conditions.filter((c) => c.fitted);
     const measured = sleep.map((c) => c.measuredSlowdown);
     for (const c of sleep) expect(c.simulatedSlowdown).toBeGreaterThan(Math.min(...measured) * 0.9);
     for (const c of sleep) expect(c.simulatedSlowdown).toBeLessThan(Math.max(...measured) * 1.1);
+    // Held out: across MPS clients within 25% of the measurement, and much less once the co-runner is held to 25%.
+    for (const service of ["resnet50", "bert"]) {
+      const mps = fit.conditions.find((c) => c.service === service && c.setting === "MPS" && c.kind === "sleep")!;
+      const limited = fit.conditions.find((c) => c.service === service && c.setting === "MPS 25%")!;
+      expect(Math.abs(mps.simulatedSlowdown / mps.measuredSlowdown - 1)).toBeLessThan(0.25);
+      expect(limited.measuredSlowdown).toBeLessThan(mps.measuredSlowdown / 2);
+      expect(limited.simulatedSlowdown).toBeLessThan(mps.simulatedSlowdown / 1.5);
+    }
   }, 180_000);
 
   it("--fit writes the delay into a calibration file and keeps everything else", async () => {

@@ -14,7 +14,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { gpuSpec, specForDeviceName } from "../gpu/specs";
+import { specForDeviceName } from "../gpu/specs";
 import { replay, type TenantSpec } from "../replay";
 import type { Workload } from "../workload/workload";
 
@@ -138,7 +138,6 @@ const PROBE_US = 8;
  */
 export async function coResidencyFit(set: CoResidencySet, services: Record<string, Workload>, load: (trace: string) => Promise<Workload>, options: { gpu?: string; delayUs?: number; durationS?: number } = {}): Promise<CoResidencyFit> {
   const gpu = options.gpu ?? specForDeviceName(set.gpu)!.key;
-  gpuSpec(gpu);
   // mps-limit: MPS that honours an active-thread percentage (none given: plain MPS).
   const base = { gpu, durationS: options.durationS ?? 1, seed: 1, policy: "mps-limit", coResidentSlowdown: 0 };
   const svc = (w: Workload): TenantSpec => ({ name: "service", trace: w, arrival: { kind: "closed-loop", concurrency: 1 } });

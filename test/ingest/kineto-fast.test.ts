@@ -226,6 +226,21 @@ describe("json-bytes scanners", () => {
     }
   });
 
+  it("the string cache gives long names right, past its byte cap too", () => {
+    const cache = new StringCache();
+    // 2000 distinct 9 KB names hold more than the cache's 16 MiB of key bytes: the rest are decoded each time.
+    const names = Array.from({ length: 2000 }, (_, i) => `${String(i).padStart(6, "0")}_${"t".repeat(9000)}`);
+    for (let r = 0; r < 2; r++) {
+      for (const n of names) {
+        const b = Buffer.from(`"${n}"`);
+        const hit = cache.lookupLong(b, 1, 65);
+        if (hit >= 0) expect(cache.found).toBe(n);
+        const end = stringEnd(b, 1);
+        expect(cache.get(b, 1, end, scanned.escaped, scanned.ascii)).toBe(n);
+      }
+    }
+  });
+
   it("skipValue accepts valid JSON values and ends where JSON.parse's value ends", () => {
     for (const v of ['[]', '{}', '[[],[[]],{}]', '{"a":[1,-2.5e3,"x",true,false,null,{"b":{}}]}', '"s\\"]"', "-0", "true", "null"]) {
       JSON.parse(v);

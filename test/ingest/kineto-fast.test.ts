@@ -180,6 +180,39 @@ describe("FastEventReader on synthetic events", () => {
     }
   });
 
+  // Compact arrays of plain strings, integers and [] are skipped in runs (json-bytes.ts, arrayRun): their edges.
+  const CPU_OP = '{"ph":"X","cat":"cpu_op","name":"aten::conv2d","pid":597,"tid":597,"ts":4399273648333.479,"dur":1877.659,' +
+    '"args":{"External id":1,"Concrete Inputs":["","","[2, 2]","1"],"Input type":["c10::Half","","ScalarList"],' +
+    '"Input Strides":[[150528,50176,224,1],[147,49,7,1],[],[]],"Input Dims":[[1,3,224,224],[0,10,-1,2.5,1e3],[],[[]],[[],[1]]],"Ev Idx":0}}';
+
+  it("skips arrays of strings, integers and [] like JSON.parse, with what ends or breaks a run", () => {
+    same(CPU_OP);
+    for (const v of ['["a","b",["c"],"ts",1,"µ",2]', '[0,0,10,[],[[]],"",""]', '[1, 2 ,3]', '[1,"a\\"b",2]', '["x",{"a":[1,2]},3]', "[[1,2],[3,4]]", "[1.5,2,-3,4e1]"]) {
+      same(`{"ph":"X","cat":"cpu_op","ts":1,"dur":2,"args":{"x":${v},"device":3}}`);
+    }
+    // A "ts" string in a skipped array before the ts key is the text's first "ts": declined, as for any value.
+    expect(fast('{"ph":"X","args":{"x":[1,"ts"]},"ts":1}')).toBeNull();
+    expect(fast('{"ph":"X","args":{"x":["a","ts",2]},"ts":1}')).toBeNull();
+  });
+
+  it("rejects bad arrays that a run could take", () => {
+    const bad = ['[1,]', '[01]', '[1,01]', '[0,1.]', '["a",]', '[[],]', '["a"1]', '[1"a"]', '["a""b"]', '[[]]]', '[1,,2]',
+      '["a\u0001"]', '["tab\there"]', '[[1],[2,]]', '[[],[]', '["a",1',
+      '["a"1"b"]', '["a":"b"]', '[1}', '["a"}', '[[]1]'];
+    for (const v of bad) {
+      const text = `{"ph":"X","args":{"x":${v}}}`;
+      expect(() => JSON.parse(text), text).toThrow();
+      expect(fast(text), text).toBeNull();
+    }
+  });
+
+  it("declines a cpu_op event that is not wholly in the buffer, at every cut", () => {
+    const bytes = Buffer.from(CPU_OP);
+    for (let cut = 1; cut < bytes.length; cut++) {
+      expect(new FastEventReader().read(bytes.subarray(0, cut), 0), `cut at ${cut}`).toBe(-1);
+    }
+  });
+
   it("declines an event that is not wholly in the buffer, at every cut", () => {
     const bytes = Buffer.from(KERNEL);
     for (let cut = 1; cut < bytes.length; cut++) {

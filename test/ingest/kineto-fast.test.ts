@@ -187,7 +187,7 @@ describe("FastEventReader on synthetic events", () => {
 
   it("skips arrays of strings, integers and [] like JSON.parse, with what ends or breaks a run", () => {
     same(CPU_OP);
-    for (const v of ['["a","b",["c"],"ts",1,"µ",2]', '[0,0,10,[],[[]],"",""]', '[1, 2 ,3]', '[1,"a\\"b",2]', '["x",{"a":[1,2]},3]', "[[1,2],[3,4]]", "[1.5,2,-3,4e1]"]) {
+    for (const v of ['["a","b",["c"],"ts",1,"µ",2]', '[0,0,10,[],[[]],"",""]', '[1, 2 ,3]', '[[1 ,2],[ 3]]', '[[-1,2],[1.5],[1e2],[0,0]]', '[[1,"a"],[2,[3]]]', '[1,"a\\"b",2]', '["x",{"a":[1,2]},3]', "[[1,2],[3,4]]", "[1.5,2,-3,4e1]"]) {
       same(`{"ph":"X","cat":"cpu_op","ts":1,"dur":2,"args":{"x":${v},"device":3}}`);
     }
     // A "ts" string in a skipped array before the ts key is the text's first "ts": declined, as for any value.
@@ -198,7 +198,7 @@ describe("FastEventReader on synthetic events", () => {
   it("rejects bad arrays that a run could take", () => {
     const bad = ['[1,]', '[01]', '[1,01]', '[0,1.]', '["a",]', '[[],]', '["a"1]', '[1"a"]', '["a""b"]', '[[]]]', '[1,,2]',
       '["a\u0001"]', '["tab\there"]', '[[1],[2,]]', '[[],[]', '["a",1',
-      '["a"1"b"]', '["a":"b"]', '[1}', '["a"}', '[[]1]'];
+      '["a"1"b"]', '["a":"b"]', '[1}', '["a"}', '[[]1]', '[[1,2]3]', '[[1,]]', '[[01]]', '[[1,2],]', '[[1,2]', '[[1,"a"]]]', '[[1 2]]', '[[1]2]'];
     for (const v of bad) {
       const text = `{"ph":"X","args":{"x":${v}}}`;
       expect(() => JSON.parse(text), text).toThrow();

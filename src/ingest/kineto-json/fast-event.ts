@@ -71,9 +71,10 @@ const KEY_SLOTS = 1024;
 /**
  * Reads object keys, recognising keys seen before four bytes at a time instead of scanning them byte by byte.
  *
- * Why: keys are about a third of a Kineto trace's bytes (`"registers per thread":`, `"Input Strides":`), the same
- * few dozen over and over, and scanning each (a table look per byte), then matching it against the keys the mapper
- * reads, was about a fifth of reading an event. A learned key is kept as its bytes followed by `":` and compared as
+ * Why: keys are a large share of a Kineto trace's bytes (`"registers per thread":`, `"Input Strides":`), the same
+ * few dozen over and over, and each was scanned (a table look per byte), then matched against the keys the mapper
+ * reads (reading a kernel event took 1.85 µs that way, 1.43 µs this way). Comparing learned keys byte by byte was
+ * no faster than scanning them; words are. A learned key is kept as its bytes followed by `":` and compared as
  * 32-bit words; it matches only where the text holds exactly those bytes, and since a learned key was scanned once
  * (no escape, quote or control character in it), the same bytes are that same valid key, and the colon follows.
  * Anything else (a new key, an escape, space before the colon) is scanned as before.
@@ -88,7 +89,7 @@ class KeyReader {
   /** Slot → learned key (-1: none), and that key's first word. */
   private readonly slots = new Int16Array(KEY_SLOTS).fill(-1);
   private readonly slotWord = new Int32Array(KEY_SLOTS);
-  /** A view of the buffer last read, for the word loads. */
+  /** A view of the buffer last read, for the word loads (it keeps that one chunk alive while the reader lives). */
   private view = new DataView(new ArrayBuffer(0));
   private viewOf: Buffer | null = null;
   /** The id of the key `read` read (0: one the mapper does not read). */

@@ -180,6 +180,67 @@ describe("FastEventReader on synthetic events", () => {
     }
   });
 
+  // Compact arrays of plain strings, integers and [] are skipped in runs (json-bytes.ts, arrayRun): their edges.
+  const CPU_OP = '{"ph":"X","cat":"cpu_op","name":"aten::conv2d","pid":597,"tid":597,"ts":4399273648333.479,"dur":1877.659,' +
+    '"args":{"External id":1,"Concrete Inputs":["","","[2, 2]","1"],"Input type":["c10::Half","","ScalarList"],' +
+    '"Input Strides":[[150528,50176,224,1],[147,49,7,1],[],[]],"Input Dims":[[1,3,224,224],[0,10,-1,2.5,1e3],[],[[]],[[],[1]]],"Ev Idx":0}}';
+
+  it("skips arrays of strings, integers and [] like JSON.parse, with what ends or breaks a run", () => {
+    same(CPU_OP);
+    for (const v of ['["a","b",["c"],"ts",1,"µ",2]', '[0,0,10,[],[[]],"",""]', '[1, 2 ,3]', '[[1 ,2],[ 3]]', '[[-1,2],[1.5],[1e2],[0,0]]', '[[1,"a"],[2,[3]]]', '[1,"a\\"b",2]', '["x",{"a":[1,2]},3]', "[[1,2],[3,4]]", "[1.5,2,-3,4e1]"]) {
+      same(`{"ph":"X","cat":"cpu_op","ts":1,"dur":2,"args":{"x":${v},"device":3}}`);
+    }
+    // A "ts" string in a skipped array before the ts key is the text's first "ts": declined, as for any value.
+    expect(fast('{"ph":"X","args":{"x":[1,"ts"]},"ts":1}')).toBeNull();
+    expect(fast('{"ph":"X","args":{"x":["a","ts",2]},"ts":1}')).toBeNull();
+  });
+
+  it("rejects bad arrays that a run could take", () => {
+    const bad = ['[1,]', '[01]', '[1,01]', '[0,1.]', '["a",]', '[[],]', '["a"1]', '[1"a"]', '["a""b"]', '[[]]]', '[1,,2]',
+      '["a\u0001"]', '["tab\there"]', '[[1],[2,]]', '[[],[]', '["a",1',
+      '["a"1"b"]', '["a":"b"]', '[1}', '["a"}', '[[]1]', '[[1,2]3]', '[[1,]]', '[[01]]', '[[1,2],]', '[[1,2]', '[[1,"a"]]]', '[[1 2]]', '[[1]2]'];
+    for (const v of bad) {
+      const text = `{"ph":"X","args":{"x":${v}}}`;
+      expect(() => JSON.parse(text), text).toThrow();
+      expect(fast(text), text).toBeNull();
+    }
+  });
+
+  it("declines a cpu_op event that is not wholly in the buffer, at every cut", () => {
+    const bytes = Buffer.from(CPU_OP);
+    for (let cut = 1; cut < bytes.length; cut++) {
+      expect(new FastEventReader().read(bytes.subarray(0, cut), 0), `cut at ${cut}`).toBe(-1);
+    }
+  });
+
+  it("tells learned keys from keys that share their first bytes, with one reader for every event", () => {
+    // Keys seen once are recognised by their bytes afterwards (fast-event.ts, KeyReader): near misses must not match.
+    const reader = new FastEventReader();
+    const events = [
+      '{"ph":"X","cat":"kernel","ts":1,"dur":2,"args":{"device":1,"stream":7,"registers per thread":32,"ts":3}}',
+      '{"ph":"X","cat":"kernel","ts":1,"dur":2,"args":{"device":1,"stream":7,"registers per thread":32}}',
+      '{"phx":"Y","ph" :"X","cat" :"kernelx","catx":"k","ts" :4,"dur":2,"args":{"devicex":5,"device" :2,"stream":8,"registers per threa":1,"registers per thread" :2}}',
+      '{"ph":"X","ca":"c","cat":"k","tsx":9,"ts":5,"durr":1,"dur":3,"args":{"devic":1,"stream":"7","registers per thread":null}}',
+      '{"ph":"M","name":"process_name","pid":3,"args":{"name":"py"}}',
+      '{"ph":"X","cat":"kernel","ts":1,"dur":2,"args":{"device":1,"stream":7,"registers per thread":32}}',
+    ];
+    for (const text of events) {
+      const bytes = Buffer.from(`${text} `);
+      const end = reader.read(bytes, 0);
+      expect(end, text).toBe(text.length);
+      const got = fieldsOf(reader.fields);
+      const want = parsed(text);
+      if (!want.tsTextOk) got.tsWhole = got.tsFrac = want.tsWhole = want.tsFrac = 0; // left from the event before: unread
+      expect(got, text).toEqual(want);
+      // The same event cut short: declined, also where a learned key runs past the end.
+      for (const cut of [text.indexOf('"cat"') + 3, text.indexOf('"registers') + 10, text.length - 1]) {
+        if (cut > 0) expect(reader.read(bytes.subarray(0, cut), 0), `${text} cut at ${cut}`).toBe(-1);
+      }
+    }
+    // The first "ts" of the text is not the ts key: declined also once "ts" is a learned key.
+    expect(reader.read(Buffer.from('{"ph":"X","args":{"ts":1},"ts":2} '), 0)).toBe(-1);
+  });
+
   it("declines an event that is not wholly in the buffer, at every cut", () => {
     const bytes = Buffer.from(KERNEL);
     for (let cut = 1; cut < bytes.length; cut++) {
@@ -220,6 +281,21 @@ describe("json-bytes scanners", () => {
     for (let r = 0; r < 2; r++) {
       for (const n of names) {
         const b = Buffer.from(`"${n}"`);
+        const end = stringEnd(b, 1);
+        expect(cache.get(b, 1, end, scanned.escaped, scanned.ascii)).toBe(n);
+      }
+    }
+  });
+
+  it("the string cache gives long names right, past its byte cap too", () => {
+    const cache = new StringCache();
+    // 2000 distinct 9 KB names hold more than the cache's 16 MiB of key bytes: the rest are decoded each time.
+    const names = Array.from({ length: 2000 }, (_, i) => `${String(i).padStart(6, "0")}_${"t".repeat(9000)}`);
+    for (let r = 0; r < 2; r++) {
+      for (const n of names) {
+        const b = Buffer.from(`"${n}"`);
+        const hit = cache.lookupLong(b, 1, 65);
+        if (hit >= 0) expect(cache.found).toBe(n);
         const end = stringEnd(b, 1);
         expect(cache.get(b, 1, end, scanned.escaped, scanned.ascii)).toBe(n);
       }

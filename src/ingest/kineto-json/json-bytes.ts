@@ -199,7 +199,11 @@ export function skipValue(b: Uint8Array, i: number): number {
       i = skipSpace(b, i + 1);
     }
     const c = b[i];
-    if (c === QUOTE) {
+    let run = i;
+    if (depth > 0 && ((stack >>> (depth - 1)) & 1) === 0) run = arrayRun(b, i);
+    if (run !== i) {
+      i = run; // just past the elements it took
+    } else if (c === QUOTE) {
       i = stringEnd(b, i + 1);
       if (i < 0) return -1;
       i++;
@@ -237,6 +241,68 @@ export function skipValue(b: Uint8Array, i: number): number {
       i++;
       depth--;
     }
+  }
+}
+
+/**
+ * In an array, at an element: skips the run of elements that are plain strings (no escape, control character or
+ * non-ASCII byte), integers without sign, fraction or exponent, or lists of such integers (`[]` included), each
+ * followed straight by ',' or ']'. Returns the index just past the last element it took (before its ',' or at the
+ * ']'), or `i` when it took none; skipValue goes on from there as after any value, and scans whatever the run left
+ * the general way.
+ * Why: tensor shapes, strides, types and concrete inputs in cpu_op args are most of the bytes the reader skips
+ * (`[[150528,50176,224,1],[147,49,7,1],[],[]]`, `["c10::Half","","ScalarList"]`), and going round skipValue's
+ * loop (a dispatch on the token, then a look at the open container for the separator) for each cost more than
+ * the element's bytes.
+ */
+function arrayRun(b: Uint8Array, i: number): number {
+  const n = b.length;
+  let taken = i;
+  let j = i;
+  for (;;) {
+    let c = b[j];
+    let ts = false;
+    if (c === QUOTE) {
+      const q = plainEnd(b, j + 1, n);
+      if (q >= n || b[q] !== QUOTE) return taken;
+      ts = q === j + 3 && b[j + 1] === 0x74 && b[j + 2] === 0x73; // the string "ts" (see scanned.tsLike)
+      j = q + 1;
+    } else if (c === LBRACKET) {
+      j = integerListEnd(b, j + 1);
+      if (j < 0) return taken;
+    } else {
+      j = integerEnd(b, j);
+      if (j < 0) return taken;
+    }
+    c = j < n ? b[j] : -1;
+    if (c !== COMMA && c !== RBRACKET) return taken;
+    if (ts) scanned.tsLike++;
+    if (c === RBRACKET) return j;
+    taken = j;
+    j++;
+  }
+}
+
+/** Index just past `0` or `[1-9][0-9]*` at `i` (what follows is the caller's to check), or -1. */
+function integerEnd(b: Uint8Array, i: number): number {
+  const n = b.length;
+  let c = b[i];
+  if (c === ZERO) return i + 1;
+  if (!(c > ZERO && c <= NINE)) return -1;
+  do c = ++i < n ? b[i] : -1; while (c >= ZERO && c <= NINE);
+  return i;
+}
+
+/** For arrayRun: index just past the ']' of a list of integers (as integerEnd) whose body starts at `i`, or -1. */
+function integerListEnd(b: Uint8Array, i: number): number {
+  if (b[i] === RBRACKET) return i + 1;
+  for (;;) {
+    i = integerEnd(b, i);
+    if (i < 0) return -1;
+    const c = b[i];
+    if (c === RBRACKET) return i + 1;
+    if (c !== COMMA) return -1;
+    i++;
   }
 }
 

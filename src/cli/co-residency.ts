@@ -7,11 +7,11 @@
  */
 import * as path from "node:path";
 import { coResidencyFit, readCoResidency, type CoResidencyFit, type CoResidencySet } from "../analysis/co-residency";
-import { formatCalibration, readCalibration } from "../gpu/calibration";
 import type { Workload } from "../workload/workload";
 import { parseArgs, UsageError } from "./args";
 import { gpuOption } from "./gpu-option";
-import { InputError, writeOutput } from "./output";
+import { readFitTarget, writeInterferenceFit } from "./interference-fit";
+import { InputError } from "./output";
 import { workloadInput } from "./workload-option";
 
 export const CO_RESIDENCY_USAGE = "lithos-replay coresidency <dir> --hp <service>=<trace>[,<service>=<trace>…] [--gpu h100] [--delay µs] [--fit <calibration.json>] [--json]";
@@ -56,23 +56,11 @@ export async function coResidencyCommand(argv: string[]): Promise<number> {
   }
   const missing = [...new Set(set.rows.map((r) => r.service))].filter((s) => services[s] === undefined);
   if (missing.length > 0) throw new UsageError(`no --hp trace for the service${missing.length > 1 ? "s" : ""} measured: ${missing.join(", ")}`);
-  let cal;
-  if (typeof fit === "string") {
-    try {
-      cal = readCalibration(fit);
-    } catch (e) {
-      throw new InputError(fit, (e as Error).message.replace(`${fit}: `, "").replace(/^ENOENT.*/, "no such file"));
-    }
-  }
+  // Read before the fit, which takes a while, so that a bad file fails at once.
+  const cal = typeof fit === "string" ? readFitTarget(fit) : undefined;
   const result = await coResidencyFit(set, services, (t) => workloadInput(t, "auto"), { gpu: gpu.key, delayUs });
   if (cal !== undefined && typeof fit === "string") {
-    const kept = cal.interference?.fittedOn;
-    cal.interference = {
-      ...(cal.interference ?? {}),
-      coResidentDelayUs: result.delayUs,
-      fittedOn: `${kept !== undefined ? `${kept}; ` : ""}coResidentDelayUs: ${path.basename(path.resolve(dir))} (${set.gpu}): services' request time beside co-runner blocks that sleep on the same SMs, one process (${result.fittedRows} rows, least squares on log slowdown)`,
-    };
-    await writeOutput(fit, formatCalibration(cal));
+    await writeInterferenceFit(fit, cal, "coResidentDelayUs", result.delayUs, `${path.basename(path.resolve(dir))} (${set.gpu}): services' request time beside co-runner blocks that sleep on the same SMs, one process (${result.fittedRows} rows, least squares on log slowdown)`);
     process.stderr.write(`wrote ${fit}: co-resident delay ${result.delayUs} µs per kernel\n`);
   }
   process.stdout.write(options.has("--json") ? `${JSON.stringify(result)}\n` : formatCoResidency(result, delayUs === undefined));

@@ -8,10 +8,10 @@
  */
 import * as path from "node:path";
 import { interferenceConditions, loadedLatencyCurve, readInterferenceSweep, type InterferenceCondition, type InterferenceSweep } from "../analysis/interference";
-import { formatCalibration, readCalibration } from "../gpu/calibration";
 import { parseArgs, UsageError } from "./args";
 import { gpuOption } from "./gpu-option";
-import { InputError, writeOutput } from "./output";
+import { readFitTarget, writeInterferenceFit } from "./interference-fit";
+import { InputError } from "./output";
 import { workloadInput } from "./workload-option";
 
 export const INTERFERENCE_USAGE = "lithos-replay interference <sweep-dir> --hp <service trace> [--gpu h200] [--fit <calibration.json>] [--json]";
@@ -46,22 +46,11 @@ export async function interferenceCommand(argv: string[]): Promise<number> {
   const trace = (k: string) => workloadInput(path.join(dir, `${k}_hog.pt.trace.json.gz`), "auto");
   const coRunners = { copy: await trace("copy"), stream: await trace("stream"), gemm: await trace("gemm") };
   if (typeof fit === "string") {
-    let cal;
-    try {
-      cal = readCalibration(fit);
-    } catch (e) {
-      throw new InputError(fit, (e as Error).message.replace(`${fit}: `, "").replace(/^ENOENT.*/, "no such file"));
-    }
+    const cal = readFitTarget(fit);
     // Utilisation is the co-runner's bytes/s over the peak of the GPU it was measured on.
     const loadedLatency = loadedLatencyCurve(sweep);
     const rows = sweep.rows.filter((r) => r.kind === "stream").length;
-    const kept = cal.interference?.fittedOn;
-    cal.interference = {
-      ...(cal.interference ?? {}),
-      loadedLatency,
-      fittedOn: `${kept !== undefined ? `${kept}; ` : ""}loadedLatency: ${path.basename(path.resolve(dir))}/sweep.json (${sweep.gpu}): the ResNet-50 service's request time beside a DRAM-streaming kernel on disjoint SMs (${rows} rows), against its measured DRAM utilisation`,
-    };
-    await writeOutput(fit, formatCalibration(cal));
+    await writeInterferenceFit(fit, cal, "loadedLatency", loadedLatency, `${path.basename(path.resolve(dir))}/sweep.json (${sweep.gpu}): the ResNet-50 service's request time beside a DRAM-streaming kernel on disjoint SMs (${rows} rows), against its measured DRAM utilisation`);
     process.stderr.write(`wrote ${fit}: loaded-latency curve at utilisation ${loadedLatency.utilisation.join(", ")}\n`);
   }
   const rows = await interferenceConditions(sweep, service, coRunners, { gpu: gpu.key });

@@ -9,6 +9,7 @@ import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readCoResidency, type CoResidencyFit } from "../../src/analysis/co-residency";
 import { parseCalibration } from "../../src/gpu/calibration";
+import { writeInterferenceFit } from "../../src/cli/interference-fit";
 import { buildPackage, refusalLine, runCli, runCliAsync } from "../helpers/cli";
 import { makeTempDir, removeTempDirs, sha256File } from "../helpers/files";
 import { H200, REPO_ROOT } from "../helpers/fixtures";
@@ -78,6 +79,19 @@ describe("lithos-replay coresidency", () => {
     expect(written.interference!.fittedOn).toMatch(/coresidency-h100.*sleep/);
     expect(sha256File(SHIPPED)).toBe(before);
   }, 180_000);
+
+  it("a refit replaces its own provenance entry and keeps the other fit's", async () => {
+    const file = path.join(makeTempDir(), "cal.json");
+    const cal = parseCalibration(fs.readFileSync(SHIPPED, "utf8"), SHIPPED);
+    delete cal.interference;
+    await writeInterferenceFit(file, cal, "coResidentDelayUs", 3, "first fit");
+    await writeInterferenceFit(file, parseCalibration(fs.readFileSync(file, "utf8"), file), "loadedLatency", { utilisation: [0, 0.5], slowdown: [1, 2] }, "the curve");
+    await writeInterferenceFit(file, parseCalibration(fs.readFileSync(file, "utf8"), file), "coResidentDelayUs", 4, "second fit");
+    const written = parseCalibration(fs.readFileSync(file, "utf8"), file).interference!;
+    expect(written.coResidentDelayUs).toBe(4);
+    expect(written.loadedLatency).toEqual({ utilisation: [0, 0.5], slowdown: [1, 2] });
+    expect(written.fittedOn).toBe("loadedLatency: the curve; coResidentDelayUs: second fit");
+  });
 
   it("refuses a folder without measurements, and a service without its trace, in one line naming the cause", () => {
     const empty = makeTempDir();

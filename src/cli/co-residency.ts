@@ -7,12 +7,11 @@
  */
 import * as path from "node:path";
 import { coResidencyFit, readCoResidency, type CoResidencyFit, type CoResidencySet } from "../analysis/co-residency";
-import type { Workload } from "../workload/workload";
 import { parseArgs, UsageError } from "./args";
 import { gpuOption } from "./gpu-option";
 import { readFitTarget, writeInterferenceFit } from "./interference-fit";
 import { InputError } from "./output";
-import { workloadInput } from "./workload-option";
+import { namedWorkloads, workloadInput } from "./workload-option";
 
 export const CO_RESIDENCY_USAGE = "lithos-replay coresidency <dir> --hp <service>=<trace>[,<service>=<trace>…] [--gpu h100] [--delay µs] [--fit <calibration.json>] [--json]";
 
@@ -48,12 +47,7 @@ export async function coResidencyCommand(argv: string[]): Promise<number> {
   } catch (e) {
     throw new InputError(dir, (e as Error).message.replace(`${dir}: `, "").replace(/^ENOENT.*/, "no such folder"));
   }
-  const services: Record<string, Workload> = {};
-  for (const pair of hp.split(",")) {
-    const eq = pair.indexOf("=");
-    if (eq <= 0) throw new UsageError(`--hp takes <service>=<trace> pairs, not "${pair}"`);
-    services[pair.slice(0, eq)] = await workloadInput(pair.slice(eq + 1), "auto");
-  }
+  const services = await namedWorkloads(hp, "--hp");
   const missing = [...new Set(set.rows.map((r) => r.service))].filter((s) => services[s] === undefined);
   if (missing.length > 0) throw new UsageError(`no --hp trace for the service${missing.length > 1 ? "s" : ""} measured: ${missing.join(", ")}`);
   // Read before the fit, which takes a while, so that a bad file fails at once.

@@ -32,3 +32,17 @@ export async function workloadInput(file: string, split: ExtractOptions["split"]
     throw new InputError(file, (e as Error).message);
   }
 }
+
+/**
+ * `<name>=<trace>[,<name>=<trace>…]` (coresidency's `--hp`, stacking's `--trace`): each trace loaded into a workload,
+ * by name.
+ */
+export async function namedWorkloads(value: string, flag: string): Promise<Record<string, Workload>> {
+  const out: Record<string, Workload> = {};
+  for (const pair of value.split(",")) {
+    const eq = pair.indexOf("=");
+    if (eq <= 0) throw new UsageError(`${flag} takes <name>=<trace> pairs, not "${pair}"`);
+    out[pair.slice(0, eq)] = await workloadInput(pair.slice(eq + 1), "auto");
+  }
+  return out;
+}

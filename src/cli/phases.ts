@@ -1,0 +1,44 @@
+/**
+ * `lithos-replay phases <stamped-dir> --hp <service trace> --be <job trace> [--gpu h200] [--seed n] [--json]`: a
+ * service's request split where the GPU's global-timer stamps split it (tools/measure/timeslice_stamps.py): waiting
+ * for the GPU, on the GPU, and back to the host; measured next to replayed, alone and time-sliced beside the job.
+ */
+import * as fs from "node:fs";
+import { phaseValidation, type PhaseRow, type PhaseSummary } from "../analysis/request-phases";
+import { parseArgs, UsageError } from "./args";
+import { gpuOption } from "./gpu-option";
+import { InputError } from "./output";
+import { workloadInput } from "./workload-option";
+
+export const PHASES_USAGE = "lithos-replay phases <stamped-dir> --hp <service trace> --be <job trace> [--gpu h200] [--seed n] [--json]";
+
+const us = (x: number) => x.toFixed(0).padStart(6);
+const line = (what: string, p: PhaseSummary) =>
+  `  ${what.padEnd(10)} ${String(p.requests).padStart(6)} ${us(p.to_gpu_p50_us)} ${us(p.to_gpu_mean_us)}   ${us(p.on_gpu_p50_us)} ${us(p.on_gpu_mean_us)}   ${us(p.back_p50_us)}   ${us(p.own_p50_us)} ${us(p.own_mean_us)}`;
+
+export function formatPhases(rows: readonly PhaseRow[]): string {
+  const lines = ["µs per request       n   to GPU p50/mean   on GPU p50/mean   back p50   own p50/mean"];
+  for (const r of rows) lines.push(`${r.scenario} (${r.policy})`, line("measured", r.measured), line("simulated", r.simulated));
+  return `${lines.join("\n")}\n`;
+}
+
+export async function phasesCommand(argv: string[]): Promise<number> {
+  const { positionals, options } = parseArgs(argv, ["--hp", "--be", "--gpu", "--seed"], ["--json"]);
+  if (positionals.length !== 1) throw new UsageError("phases takes one folder of stamped scenarios");
+  const dir = positionals[0]!;
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new InputError(dir, "not a folder of stamped scenarios");
+  const hp = options.get("--hp"), be = options.get("--be");
+  if (typeof hp !== "string" || typeof be !== "string") throw new UsageError("phases needs --hp <service trace> and --be <job trace>");
+  const gpu = gpuOption(options.get("--gpu"));
+  const seed = Number(options.get("--seed") ?? 1);
+  if (!Number.isSafeInteger(seed) || seed < 0) throw new UsageError("--seed takes a whole number ≥ 0");
+  let rows: PhaseRow[];
+  const service = await workloadInput(hp, "auto"), job = await workloadInput(be, "auto");
+  try {
+    rows = await phaseValidation(dir, service, job, { gpu: gpu.key, seed });
+  } catch (e) {
+    throw new InputError(dir, (e as Error).message.replace(`${dir}: `, ""));
+  }
+  process.stdout.write(options.has("--json") ? `${JSON.stringify(rows)}\n` : formatPhases(rows));
+  return 0;
+}

@@ -64,9 +64,10 @@ export interface WorkloadOps {
   readonly item: Int32Array;
   /**
    * Launches: GPU-side delay between the moment the operation could start (its stream's previous operation
-   * ended and it was enqueued) and its recorded start, ≥ 0 (launch latency, dispatch gap); for the first
-   * kernel of a CUDA graph launch on an idle stream, at most GRAPH_LAUNCH_LATENCY_NS (host-program.ts: the
-   * profiler delays graph launches).
+   * ended and it was enqueued) and its recorded start, ≥ 0 (launch latency, dispatch gap). A CUDA graph launch
+   * on an idle stream: its first kernel's is at most GRAPH_LAUNCH_LATENCY_NS (the profiler delays graph launches)
+   * plus the gaps recorded between its later kernels on that stream, theirs 0 (host-program.ts: unprofiled, the
+   * gaps come before the first kernel).
    * Syncs: host time from the GPU draining to the sync call returning, ≥ 0.
    */
   readonly latencyNs: Float64Array;

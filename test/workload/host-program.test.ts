@@ -88,12 +88,29 @@ describe("launches that are not one kernel per call", () => {
     const w = extractWorkload(h.finish(), { split: "whole" });
     expect(w.kernels.names).toEqual(["g0", "g1", "g2"]);
     expect(Array.from(w.ops.preNs)).toEqual([0, 0, 0]);
-    // g1 could start when g0 ended (6500): 500 ns of dispatch gap; g2 likewise.
-    expect(Array.from(w.ops.latencyNs)).toEqual([3_000, 500, 500]);
+    // g1 could start when g0 ended (6500): 500 ns of gap, g2 likewise. Unprofiled a graph's kernels run back to back
+    // once its launch reaches the GPU, which takes about those gaps (calibrations/timeslice-stamps-h100): they move
+    // before g0, whose 3 µs from the launch stay (under the 8.1 µs cap).
+    expect(Array.from(w.ops.latencyNs)).toEqual([4_000, 0, 0]);
     // No grid recorded: taken to fill the recording GPU (the trace names none: an H200, 132 SMs), one block per SM.
     expect(w.kernels.gridBlocks[0]).toBe(w.recordedOn.smCount);
     expect(w.kernels.gridBlocks[0]).toBe(132);
     expect(w.kernels.threadsPerBlock[0]).toBe(0);
+  });
+
+  it("keeps the gaps of a graph's kernels on another stream than its first, and of a graph launched on a busy stream", () => {
+    const h = new HostScript();
+    h.sink.apiCall({ process_id: PID, thread_id: 1, correlation_id: 77, start_ns: 2_000, end_ns: 4_000, name: "cudaGraphLaunch", domain: "runtime", source_row: 0 });
+    h.sink.apiCall({ process_id: PID, thread_id: 1, correlation_id: 78, start_ns: 5_000, end_ns: 6_000, name: "cudaGraphLaunch", domain: "runtime", source_row: 0 });
+    const k = (corr: number, stream: number, name: string, start: number) =>
+      h.sink.kernel({ device_id: 0, stream_id: stream, process_id: PID, correlation_id: corr, start_ns: start, end_ns: start + 1_500, name, source_row: 0 });
+    k(77, 7, "a0", 5_000); k(77, 8, "b0", 5_200); k(77, 7, "a1", 7_000); k(77, 8, "b1", 7_200);
+    // The second graph is launched while the first still runs on stream 7: its gaps stay where they were.
+    k(78, 7, "c0", 9_000); k(78, 7, "c1", 11_000);
+    const w = extractWorkload(h.finish(), { split: "whole" });
+    expect(w.kernels.names).toEqual(["a0", "b0", "a1", "b1", "c0", "c1"]);
+    // a0: 3 µs from the launch + a1's 500 ns gap; b0 is the graph's kernel on another stream: 3.2 µs, and b1 keeps its 500 ns.
+    expect(Array.from(w.ops.latencyNs)).toEqual([3_500, 3_200, 0, 500, 500, 500]);
   });
 
   it("places a kernel without an API call at its GPU start, with no latency, and says so", () => {

@@ -1,5 +1,6 @@
 /**
- * `lithos-replay stacking`, run as a user runs it. On a two-tenant case folder (calibrations/colocation-h100-200rps)
+ * `lithos-replay stacking`, run as a user runs it: on the three tenants measured on an H100
+ * (calibrations/stacking-h100-200rps), and on a two-tenant case folder (calibrations/colocation-h100-200rps), where
  * it must agree with `colocation`, which replays the same scenarios its own way; bad folders are refused in one line.
  */
 import * as fs from "node:fs";
@@ -12,6 +13,9 @@ import { makeTempDir, removeTempDirs } from "../helpers/files";
 import { H200, REPO_ROOT } from "../helpers/fixtures";
 
 const H100_RESNET = path.join(REPO_ROOT, "calibrations", "colocation-h100-200rps");
+const THREE = path.join(REPO_ROOT, "calibrations", "stacking-h100-200rps");
+const THREE_TRACES = ["resnet50=resnet50_graph_infer_bs1", "bert=bert_graph_infer_bs1", "train=resnet50_colo_train_bs64"]
+  .map((p) => { const [name, file] = p.split("="); return `${name}=${path.join(THREE, `${file}.pt.trace.json.gz`)}`; }).join(",");
 const SERVICE = path.join(H200, "resnet50_graph_infer_bs1.pt.trace.json.gz");
 const JOB = path.join(H200, "resnet50_colo_train_bs64.pt.trace.json.gz");
 
@@ -30,6 +34,27 @@ describe("reading measured scenarios", () => {
 });
 
 describe("lithos-replay stacking", () => {
+  it("replays three tenants under every mechanism, ranking each service's median as measured", async () => {
+    const r = await runCliAsync(["stacking", THREE, "--gpu", "h100", "--trace", THREE_TRACES, "--json"]);
+    expect(r.status, r.stderr).toBe(0);
+    const rows = JSON.parse(r.stdout) as StackingRow[];
+    expect(rows.map((x) => `${x.scenario}/${x.tenant}`)).toEqual(["alone", "timeslice", "mps", "mps_limits", "prio"]
+      .flatMap((s) => ["resnet50", "bert", "train"].map((t) => `${s}/${t}`)));
+    const at = (scenario: string, tenant: string) => rows.find((x) => x.scenario === scenario && x.tenant === tenant)!;
+    // Only the closed loop's and the training's throughput say how fast they were served.
+    expect(at("mps", "resnet50").measured_throughput).toBeNull();
+    expect(at("mps", "bert").measured_throughput).toBeGreaterThan(100);
+    // The MPS queue of three tenants is on the hardware (p50 > 5× alone), and the replay has it.
+    expect(at("mps", "resnet50").measured_p50_ms!).toBeGreaterThan(5 * at("alone", "resnet50").measured_p50_ms!);
+    expect(Math.abs(at("mps", "resnet50").p50_error!)).toBeLessThan(0.3);
+    for (const tenant of ["resnet50", "bert"]) {
+      const svc = rows.filter((x) => x.tenant === tenant);
+      const order = (k: "measured_p50_ms" | "simulated_p50_ms") => [...svc].sort((a, b) => a[k]! - b[k]!).map((x) => x.scenario);
+      expect(order("simulated_p50_ms")).toEqual(order("measured_p50_ms"));
+      for (const x of svc) expect(Math.abs(x.p50_error!), `${x.scenario} ${tenant}`).toBeLessThan(0.3);
+    }
+  }, 240_000);
+
   it("agrees with colocation on a two-tenant folder", async () => {
     const [s, c] = await Promise.all([
       runCliAsync(["stacking", H100_RESNET, "--gpu", "h100", "--trace", `resnet50=${SERVICE},train=${JOB}`, "--json"]),

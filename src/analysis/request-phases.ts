@@ -108,10 +108,11 @@ export interface PhaseRow {
   readonly simulated: PhaseSummary;
 }
 
-/** The stamped scenarios (tools/measure/timeslice_stamps.py, run by the device script beside `colocate.py train`). */
+/** The stamped scenarios (tools/measure/timeslice_stamps.py: alone, and beside `colocate.py train`). */
 export const STAMPED_SCENARIOS: readonly { scenario: string; policy: string; withJob: boolean }[] = [
   { scenario: "alone", policy: "mps", withJob: false },
   { scenario: "timeslice", policy: "timeslice", withJob: true },
+  { scenario: "mps", policy: "mps", withJob: true },
 ];
 
 /**

@@ -40,7 +40,7 @@ const COMMANDS: Record<string, { usage: string; doc: string; run: (argv: string[
   interference: { usage: INTERFERENCE_USAGE, doc: "replay the interference microbenchmark (a service beside a GEMM or a copy, under MPS and green contexts) and print simulated next to measured; --fit writes the loaded-latency curve", run: interferenceCommand },
   coresidency: { usage: CO_RESIDENCY_USAGE, doc: "replay the co-residency microbenchmark (a service beside co-runner blocks on the same SMs) and print simulated next to measured; fits the per-kernel co-resident delay (--fit writes it)", run: coResidencyCommand },
   stacking: { usage: STACKING_USAGE, doc: "replay measured scenarios of several tenants (services open- or closed-loop, training) sharing a GPU and print simulated next to measured, per tenant", run: stackingCommand },
-  phases: { usage: PHASES_USAGE, doc: "split a service's requests into waiting for the GPU, on the GPU and back to the host, measured (GPU timer stamps) next to replayed, alone and time-sliced", run: phasesCommand },
+  phases: { usage: PHASES_USAGE, doc: "split a service's requests into waiting for the GPU, on the GPU and back to the host, measured (GPU timer stamps) next to replayed, alone and beside a job (time-sliced, MPS)", run: phasesCommand },
   "model-error": { usage: MODEL_ERROR_USAGE, doc: "the timing and power model's error on measurements: per workload, cross-validated, against baselines", run: modelErrorCommand },
 };
 

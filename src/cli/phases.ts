@@ -1,7 +1,7 @@
 /**
  * `lithos-replay phases <stamped-dir> --hp <service trace> --be <job trace> [--gpu h200] [--seed n] [--json]`: a
  * service's request split where the GPU's global-timer stamps split it (tools/measure/timeslice_stamps.py): waiting
- * for the GPU, on the GPU, and back to the host; measured next to replayed, alone and time-sliced beside the job.
+ * for the GPU, on the GPU, and back to the host; measured next to replayed, alone and beside the job (time-sliced, MPS).
  */
 import * as fs from "node:fs";
 import { phaseValidation, type PhaseRow, type PhaseSummary } from "../analysis/request-phases";

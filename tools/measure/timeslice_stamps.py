@@ -1,11 +1,11 @@
-"""Where a time-sliced service's request time goes. The ResNet-50 graph service of colocate.py (open-loop Poisson
-arrivals from random.Random(1)) stamps the GPU's global timer just before and just after each request's graph
+"""Where a shared service's request time goes. The CUDA-graph service of colocate.py (ResNet-50 or BERT-base,
+open-loop Poisson arrivals from random.Random(1)) stamps the GPU's global timer just before and just after each request's graph
 replay, on its own stream, so each request splits into: host launch → first stamp (waiting for the GPU: under time
 slicing, the other context's turn and the switches), first → second stamp (its kernels, preemptions included) and
 second stamp → the host seeing completion. The global timer is tied to the host clock before the run (the stamp of
 an idle GPU against the host times around it; the tightest of 200 tries).
-usage: LAB=<folder with colocate.py> python3 timeslice_stamps.py <seconds> <rate> <out.json>
-Run beside `colocate.py train` (time slicing: no MPS daemon), and alone."""
+usage: LAB=<folder with colocate.py> python3 timeslice_stamps.py <seconds> <rate> <out.json> [resnet50|bert]
+Run alone, and beside `colocate.py train` (time slicing without an MPS daemon, or as MPS clients)."""
 import os, sys, json, time, random
 sys.path.insert(0, os.path.dirname(__file__))
 import keepalive  # puts LAB on the path; its build_infer keeps the graph's memory
@@ -15,9 +15,9 @@ import numpy as np, cupy, torch
 STAMP = r'''extern "C" __global__ void stamp(unsigned long long* out) {
   unsigned long long t; asm volatile("mov.u64 %0, %%globaltimer;" : "=l"(t)); *out = t; }'''
 
-def main(dur, rate, out):
+def main(dur, rate, out, model='resnet50'):
     s = torch.cuda.Stream()
-    keep = keepalive.build_infer('resnet50', 0).keep  # (model, input, graph): the graph replays on `s`
+    keep = keepalive.build_infer(model, 0).keep  # (model, input, graph): the graph replays on `s`
     g = keep[2]
     kern = cupy.RawKernel(STAMP, 'stamp')
     cs = cupy.cuda.ExternalStream(s.cuda_stream)
@@ -48,7 +48,7 @@ def main(dur, rate, out):
         launch.append(time.perf_counter()); req(i); done.append(time.perf_counter())
     st = buf.get().astype(np.int64) - best[1] - host0  # GPU stamps on the perf_counter clock, ns
     us = lambda v: round(v / 1e3, 1)
-    res = {'role': 'infer', 'model': 'resnet50', 'rate': rate, 'clock_tie_ns': best[0],
+    res = {'role': 'infer', 'model': model, 'rate': rate, 'clock_tie_ns': best[0],
            'target_us': [us((base + a) * 1e9) for a in arr], 'launch_us': [us(t * 1e9) for t in launch],
            'start_us': [us(st[2 * i]) for i in range(len(arr))], 'end_us': [us(st[2 * i + 1]) for i in range(len(arr))],
            'done_us': [us(t * 1e9) for t in done], 'lat_us': [round((d - (base + a)) * 1e6, 1) for d, a in zip(done, arr)]}
@@ -56,4 +56,4 @@ def main(dur, rate, out):
     print(out, len(arr), 'requests; clock tie within', best[0], 'ns', flush=True)
 
 if __name__ == '__main__':
-    main(float(sys.argv[1]), float(sys.argv[2]), sys.argv[3])
+    main(float(sys.argv[1]), float(sys.argv[2]), sys.argv[3], *sys.argv[4:5])

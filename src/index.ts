@@ -58,6 +58,8 @@ export { latencyStats, percentileSorted } from "./metrics/latency";
 export { queueingSplit, type QueueingSplit } from "./metrics/queueing";
 export { PythonRandom } from "./util/python-random";
 export { colocationValidation, readMeasuredColocation, labArrivalsUs, COLOCATION_SCENARIOS, type ColocationRow } from "./analysis/colocation";
+export { stackingValidation, readMeasuredStacking, STACKING_SCENARIOS, type StackingRow, type MeasuredTenant } from "./analysis/stacking";
+export { phaseValidation, measuredPhases, simulatedPhases, summarizePhases, STAMPED_SCENARIOS, type PhaseRow, type PhaseSummary, type RequestPhases } from "./analysis/request-phases";
 export { interferenceConditions, loadedLatencyCurve, readInterferenceSweep, type InterferenceCondition, type InterferenceSweep } from "./analysis/interference";
 export { loadedLatencySlowdown, type LoadedLatencyCurve } from "./sim/memory-load";
 export {

@@ -11,29 +11,55 @@
  *
  * Keyed events live in a heap of their own (one per running kernel: a handful), so that the other events, the
  * bulk, pay nothing for the key bookkeeping; `pop` takes the earlier of the two heaps' tops.
+ *
+ * One plain event is held out of its heap, in the `front` slot: the earlier of the last ones pushed. Most plain
+ * events are popped soon after they are pushed (a stream's next kernel becomes ready after its launch latency,
+ * before anything else happens), and one held in the slot costs no sifting in or out. It keeps its insertion
+ * number, and `pop` takes the earliest by (time, insertion) of the slot and the two heaps' tops, so the order is
+ * exactly the heaps' alone.
  */
 export class EventQueue {
   private readonly plain = new Heap(false);
   private readonly keyed = new Heap(true);
   private nextSeq = 0;
 
-  get length(): number { return this.plain.size + this.keyed.size; }
+  /** The plain event held out of the heap (see the header): `frontTime` Infinity when the slot is empty. */
+  private frontTime = Infinity;
+  private frontSeq = 0;
+  private frontKind = 0;
+  private frontA = 0;
+  private frontB = 0;
+
+  get length(): number { return this.plain.size + this.keyed.size + (this.frontTime < Infinity ? 1 : 0); }
 
   /**
    * Whether every queued event is later than `t` (true when empty). The engine asks after every event: a boolean,
    * where returning the earliest time (a float, from a call V8 does not inline) made a heap number each time.
    */
-  allAfter(t: number): boolean { return this.plain.topTime() > t && this.keyed.topTime() > t; }
+  allAfter(t: number): boolean { return this.frontTime > t && this.plain.topTime() > t && this.keyed.topTime() > t; }
 
   push(time: number, kind: number, a: number, b: number): void {
-    this.plain.insert(time, this.nextSeq++, kind, a, b, -1);
+    this.pushTime = time;
+    this.pushAt(kind, a, b);
   }
 
   /** `push` with the time in `pushTime` (set just before): see `plan`. */
   pushAt(kind: number, a: number, b: number): void {
+    const seq = this.nextSeq++;
+    const t = this.pushTime;
+    // The slot keeps the earlier of its event and this one (on a tie in time its own, inserted first).
+    if (t < this.frontTime) {
+      if (this.frontTime < Infinity) this.plain.insert(this.frontTime, this.frontSeq, this.frontKind, this.frontA, this.frontB, -1);
+      this.frontTime = t;
+      this.frontSeq = seq;
+      this.frontKind = kind;
+      this.frontA = a;
+      this.frontB = b;
+      return;
+    }
     const h = this.plain;
-    h.t = this.pushTime;
-    h.insertAt(this.nextSeq++, kind, a, b, -1);
+    h.t = t;
+    h.insertAt(seq, kind, a, b, -1);
   }
   pushTime = 0;
 
@@ -68,6 +94,16 @@ export class EventQueue {
   pop(): boolean {
     const p = this.plain, k = this.keyed;
     const h = k.size === 0 ? p : p.size === 0 || k.before(p) ? k : p;
+    // The slot's event, if it comes before the heaps' earliest (insertion numbers are unique: no tie between them).
+    const ft = this.frontTime;
+    if (ft < Infinity && (h.size === 0 || h.after(ft, this.frontSeq))) {
+      this.topTime = ft;
+      this.topKind = this.frontKind;
+      this.topA = this.frontA;
+      this.topB = this.frontB;
+      this.frontTime = Infinity;
+      return true;
+    }
     if (h.size === 0) return false;
     this.topTime = h.time[0]!;
     this.topKind = h.kind[0]!;
@@ -101,6 +137,11 @@ class Heap {
   }
 
   topTime(): number { return this.size > 0 ? this.time[0]! : Infinity; }
+
+  /** Whether this heap's earliest event (non-empty) comes after one at `time` inserted as `seq`. */
+  after(time: number, seq: number): boolean {
+    return !this.earlierThan(0, time, seq);
+  }
 
   /** Whether this heap's earliest event comes before `other`'s (both non-empty). */
   before(other: Heap): boolean {

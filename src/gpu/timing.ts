@@ -281,6 +281,15 @@ export function preparedUsWith(k: PreparedKernel, smCount: number, clockMHz: num
   return us * (smCount === k.residualSms ? k.residualAtSms : r[residualIndex(r, smCount)]!);
 }
 
+/**
+ * `preparedUsWith` written into `out.us`: the simulator re-plans a running kernel with it twice per kernel or so, and
+ * a float returned from a call V8 does not inline (`preparedUsWith` often was not) costs a heap number; this small
+ * wrapper gets `preparedUsWith` inlined into it, and a field is written in place.
+ */
+export function preparedUsInto(out: { us: number }, k: PreparedKernel, smCount: number, clockMHz: number, memShare: number, compute: number): void {
+  out.us = preparedUsWith(k, smCount, clockMHz, memShare, compute);
+}
+
 /** Index of the factor for `smCount` SMs in a residual table. */
 function residualIndex(r: Float64Array, smCount: number): number {
   // SM counts are whole in the simulator; a fractional one (a caller's) takes the factor of its whole part.

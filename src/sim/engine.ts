@@ -8,7 +8,7 @@
 import { classifyKernel, type KernelClass } from "../gpu/kernel-class";
 import type { PowerParams } from "../gpu/power";
 import type { GpuSpec } from "../gpu/specs/spec";
-import { atomKernel, computePartInto, dramShare, dramShareWith, prepareKernel, preparedUs, preparedUsWith, type PreparedKernel, type TimingCalibration } from "../gpu/timing";
+import { atomKernel, computePartInto, dramShare, dramShareWith, prepareKernel, preparedUs, preparedUsInto, type PreparedKernel, type TimingCalibration } from "../gpu/timing";
 import type { KernelWork, Policy, PoolSpec, SchedulerView, TenantView } from "../policies/policy";
 import { OP_KERNEL, OP_MEMOP, type Workload } from "../workload/workload";
 import { removeAt } from "../util/arrays";
@@ -314,6 +314,8 @@ class Engine implements SchedulerView {
   /** The policy, and whether it splits kernels into atoms (read on every launch). */
   private readonly policy: Policy;
   private readonly atomizes: boolean;
+  /** Where `retime` has the timing model leave a kernel's duration (see preparedUsInto). */
+  private readonly timed = { us: 0 };
 
   constructor(private readonly o: SimOptions) {
     this.gpu = o.gpu;
@@ -827,7 +829,9 @@ class Engine implements SchedulerView {
     const pool = this.poolState[j.pool]!;
     this.computeOf(j);
     // The co-resident delay is time per kernel, not a rate: added to the whole kernel's time at this plan.
-    const ns = preparedUsWith(j.kernel, j.sms, this.meter.clockMHz, 1 / pool.stretch, j.computeUs) * 1e3 * j.contention + this.coResidentDelayNs * j.shared;
+    const timed = this.timed;
+    preparedUsInto(timed, j.kernel, j.sms, this.meter.clockMHz, 1 / pool.stretch, j.computeUs);
+    const ns = timed.us * 1e3 * j.contention + this.coResidentDelayNs * j.shared;
     j.rate = 1 / Math.max(ns, 1e-3);
     const lastWaveAt = j.inLastWave ? 0 : 1 / j.waves;
     const at = this.now + Math.max(0, j.remaining - lastWaveAt) / j.rate;

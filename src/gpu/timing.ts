@@ -339,6 +339,11 @@ export function dramShareWith(k: PreparedKernel, smCount: number, clockMHz: numb
   return compute <= 0 ? 1 : Math.min(1, memory / compute);
 }
 
+/** `dramShareWith` written into `out.dramShare`, for the simulator's allocations: see `preparedUsInto`. */
+export function dramShareInto(out: { dramShare: number }, k: PreparedKernel, smCount: number, clockMHz: number, compute: number): void {
+  out.dramShare = dramShareWith(k, smCount, clockMHz, compute);
+}
+
 /** Predicted duration in µs of `kernel` (recorded on `from`) when run on `to`. */
 export function predictKernelUs(cal: TimingCalibration, kernel: RecordedKernel, from: RecordedOn, to: RunOn, cls: KernelClass = classifyKernel(kernel.name, kernel.us)): number {
   const prepared = prepareKernel(cal, kernel, from, to.gpu, cls);

@@ -8,7 +8,7 @@
 import { classifyKernel, type KernelClass } from "../gpu/kernel-class";
 import type { PowerParams } from "../gpu/power";
 import type { GpuSpec } from "../gpu/specs/spec";
-import { atomKernel, computePartInto, dramShare, dramShareWith, prepareKernel, preparedUs, preparedUsInto, type PreparedKernel, type TimingCalibration } from "../gpu/timing";
+import { atomKernel, computePartInto, dramShare, dramShareInto, prepareKernel, preparedUs, preparedUsInto, type PreparedKernel, type TimingCalibration } from "../gpu/timing";
 import type { KernelWork, Policy, PoolSpec, SchedulerView, TenantView } from "../policies/policy";
 import { OP_KERNEL, OP_MEMOP, type Workload } from "../workload/workload";
 import { removeAt } from "../util/arrays";
@@ -314,8 +314,8 @@ class Engine implements SchedulerView {
   /** The policy, and whether it splits kernels into atoms (read on every launch). */
   private readonly policy: Policy;
   private readonly atomizes: boolean;
-  /** Where `retime` has the timing model leave a kernel's duration (see preparedUsInto). */
-  private readonly timed = { us: 0 };
+  /** Where the timing model leaves a kernel's duration for `retime` and its DRAM share for `allocate` (see preparedUsInto). */
+  private readonly timed = { us: 0, dramShare: 0 };
 
   constructor(private readonly o: SimOptions) {
     this.gpu = o.gpu;
@@ -691,7 +691,9 @@ class Engine implements SchedulerView {
     pool.tenantSpan[j.tenant]! += j.span;
     const bw = Math.min(pool.spec.memBandwidthBytesPerS, sms * this.perSmBandwidth);
     this.computeOf(j);
-    j.demand = dramShareWith(j.kernel, sms, this.meter.clockMHz, j.computeUs) * bw;
+    const timed = this.timed;
+    dramShareInto(timed, j.kernel, sms, this.meter.clockMHz, j.computeUs);
+    j.demand = timed.dramShare * bw;
     this.meter.accumulate(this.now);
     j.dram = j.demand / bw;
     pool.free -= cap;

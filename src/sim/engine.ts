@@ -314,8 +314,11 @@ class Engine implements SchedulerView {
   /** The policy, and whether it splits kernels into atoms (read on every launch). */
   private readonly policy: Policy;
   private readonly atomizes: boolean;
-  /** Where the timing model leaves a kernel's duration for `retime` and its DRAM share for `allocate` (see preparedUsInto). */
-  private readonly timed = { us: 0, dramShare: 0 };
+  /**
+   * Where the timing model leaves a kernel's duration for `retime` and its DRAM share for `allocate` (see
+   * preparedUsInto), and `interferenceOf` its interference terms.
+   */
+  private readonly timed = { us: 0, dramShare: 0, shared: 0, contention: 1 };
 
   constructor(private readonly o: SimOptions) {
     this.gpu = o.gpu;
@@ -759,8 +762,9 @@ class Engine implements SchedulerView {
     if (all || this.interferes) {
       for (const r of this.running) {
         if (r.pool !== poolIndex) continue;
-        const shared = this.coResident > 0 || this.coResidentDelayNs > 0 ? this.sharedOf(r, pool) : 0;
-        const contention = this.contention(r, pool, shared);
+        const timed = this.timed;
+        this.interferenceOf(r, pool);
+        const shared = timed.shared, contention = timed.contention;
         if (!all && r !== touched && Math.abs(contention - r.contention) <= 1e-9 && Math.abs(shared - r.shared) <= 1e-9) continue;
         r.contention = contention;
         r.shared = shared;
@@ -772,18 +776,21 @@ class Engine implements SchedulerView {
   }
 
   /**
-   * A running job's slowdown from other tenants (1: none): their blocks on its SMs, and their DRAM traffic, which
-   * lengthens the memory latency of its latency-bound part (the part not bound by DRAM bandwidth, which the
-   * bandwidth stretch covers).
+   * A running job's fraction of SMs shared with other tenants (`timed.shared`; 0 unless a co-residency term is on)
+   * and its slowdown from other tenants (`timed.contention`; 1: none): their blocks on its SMs, and their DRAM
+   * traffic, which lengthens the memory latency of its latency-bound part (the part not bound by DRAM bandwidth,
+   * which the bandwidth stretch covers). Left in fields, not returned or passed: see preparedUsInto.
    */
-  private contention(j: Job, pool: Pool, shared: number): number {
+  private interferenceOf(j: Job, pool: Pool): void {
+    const shared = this.coResident > 0 || this.coResidentDelayNs > 0 ? this.sharedOf(j, pool) : 0;
     let f = 1;
     if (this.coResident > 0) f *= 1 + this.coResident * shared;
     if (this.loadedLatency !== null) {
       const others = ((pool.demand - pool.tenantDemand[j.tenant]!) / pool.stretch + pool.memop - pool.tenantMemop[j.tenant]!) / pool.spec.memBandwidthBytesPerS;
       f *= 1 + (loadedLatencySlowdown(this.loadedLatency, others) - 1) * (1 - Math.min(1, j.dram));
     }
-    return f;
+    this.timed.shared = shared;
+    this.timed.contention = f;
   }
 
   /** Fraction of a running job's SMs that hold other tenants' blocks (./co-residency.ts). */

@@ -42,7 +42,7 @@ async function main() {
       const t0 = process.hrtime.bigint();
       const r = lr.simulate({ ...options, policy: lr.POLICIES[policy].make({}), durationNs });
       const s = Number(process.hrtime.bigint() - t0) / 1e9;
-      console.log(`replay ${(policy + label).padEnd(18)} 12 s two tenants: ${si(r.kernelsExecuted)} kernels, ${si(r.events)} events in ${s.toFixed(2)} s = ${si(r.kernelsExecuted / s)} kernel executions/s`);
+      console.log(`replay ${(policy + label).padEnd(18)} 12 s two tenants: ${si(r.kernelsExecuted)} kernels, ${si(r.events)} events in ${s.toFixed(2)} s = ${(r.kernelsExecuted / s / 1e6).toFixed(2)} M kernel executions/s`);
     }
   }
 }

@@ -281,6 +281,15 @@ export function preparedUsWith(k: PreparedKernel, smCount: number, clockMHz: num
   return us * (smCount === k.residualSms ? k.residualAtSms : r[residualIndex(r, smCount)]!);
 }
 
+/**
+ * `preparedUsWith` written into `out.us`: the simulator re-plans a running kernel with it twice per kernel or so, and
+ * a float returned from a call V8 does not inline (`preparedUsWith` often was not) costs a heap number; this small
+ * wrapper gets `preparedUsWith` inlined into it, and a field is written in place.
+ */
+export function preparedUsInto(out: { us: number }, k: PreparedKernel, smCount: number, clockMHz: number, memShare: number, compute: number): void {
+  out.us = preparedUsWith(k, smCount, clockMHz, memShare, compute);
+}
+
 /** Index of the factor for `smCount` SMs in a residual table. */
 function residualIndex(r: Float64Array, smCount: number): number {
   // SM counts are whole in the simulator; a fractional one (a caller's) takes the factor of its whole part.
@@ -328,6 +337,11 @@ export function dramShareWith(k: PreparedKernel, smCount: number, clockMHz: numb
   // call V8 does not inline (that one often was not) costs a heap number.
   const memory = memoryPart(k, smCount, clockMHz, 1);
   return compute <= 0 ? 1 : Math.min(1, memory / compute);
+}
+
+/** `dramShareWith` written into `out.dramShare`, for the simulator's allocations: see `preparedUsInto`. */
+export function dramShareInto(out: { dramShare: number }, k: PreparedKernel, smCount: number, clockMHz: number, compute: number): void {
+  out.dramShare = dramShareWith(k, smCount, clockMHz, compute);
 }
 
 /** Predicted duration in µs of `kernel` (recorded on `from`) when run on `to`. */

@@ -8,7 +8,7 @@
 import { classifyKernel, type KernelClass } from "../gpu/kernel-class";
 import type { PowerParams } from "../gpu/power";
 import type { GpuSpec } from "../gpu/specs/spec";
-import { atomKernel, computePartInto, dramShare, dramShareWith, prepareKernel, preparedUs, preparedUsWith, type PreparedKernel, type TimingCalibration } from "../gpu/timing";
+import { atomKernel, computePartInto, dramShare, dramShareInto, prepareKernel, preparedUs, preparedUsInto, type PreparedKernel, type TimingCalibration } from "../gpu/timing";
 import type { KernelWork, Policy, PoolSpec, SchedulerView, TenantView } from "../policies/policy";
 import { OP_KERNEL, OP_MEMOP, type Workload } from "../workload/workload";
 import { removeAt } from "../util/arrays";
@@ -314,6 +314,11 @@ class Engine implements SchedulerView {
   /** The policy, and whether it splits kernels into atoms (read on every launch). */
   private readonly policy: Policy;
   private readonly atomizes: boolean;
+  /**
+   * Where the timing model leaves a kernel's duration for `retime` and its DRAM share for `allocate` (see
+   * preparedUsInto), and `interferenceOf` its interference terms.
+   */
+  private readonly timed = { us: 0, dramShare: 0, shared: 0, contention: 1 };
 
   constructor(private readonly o: SimOptions) {
     this.gpu = o.gpu;
@@ -689,7 +694,9 @@ class Engine implements SchedulerView {
     pool.tenantSpan[j.tenant]! += j.span;
     const bw = Math.min(pool.spec.memBandwidthBytesPerS, sms * this.perSmBandwidth);
     this.computeOf(j);
-    j.demand = dramShareWith(j.kernel, sms, this.meter.clockMHz, j.computeUs) * bw;
+    const timed = this.timed;
+    dramShareInto(timed, j.kernel, sms, this.meter.clockMHz, j.computeUs);
+    j.demand = timed.dramShare * bw;
     this.meter.accumulate(this.now);
     j.dram = j.demand / bw;
     pool.free -= cap;
@@ -755,8 +762,9 @@ class Engine implements SchedulerView {
     if (all || this.interferes) {
       for (const r of this.running) {
         if (r.pool !== poolIndex) continue;
-        const shared = this.coResident > 0 || this.coResidentDelayNs > 0 ? this.sharedOf(r, pool) : 0;
-        const contention = this.contention(r, pool, shared);
+        const timed = this.timed;
+        this.interferenceOf(r, pool);
+        const shared = timed.shared, contention = timed.contention;
         if (!all && r !== touched && Math.abs(contention - r.contention) <= 1e-9 && Math.abs(shared - r.shared) <= 1e-9) continue;
         r.contention = contention;
         r.shared = shared;
@@ -768,18 +776,21 @@ class Engine implements SchedulerView {
   }
 
   /**
-   * A running job's slowdown from other tenants (1: none): their blocks on its SMs, and their DRAM traffic, which
-   * lengthens the memory latency of its latency-bound part (the part not bound by DRAM bandwidth, which the
-   * bandwidth stretch covers).
+   * A running job's fraction of SMs shared with other tenants (`timed.shared`; 0 unless a co-residency term is on)
+   * and its slowdown from other tenants (`timed.contention`; 1: none): their blocks on its SMs, and their DRAM
+   * traffic, which lengthens the memory latency of its latency-bound part (the part not bound by DRAM bandwidth,
+   * which the bandwidth stretch covers). Left in fields, not returned or passed: see preparedUsInto.
    */
-  private contention(j: Job, pool: Pool, shared: number): number {
+  private interferenceOf(j: Job, pool: Pool): void {
+    const shared = this.coResident > 0 || this.coResidentDelayNs > 0 ? this.sharedOf(j, pool) : 0;
     let f = 1;
     if (this.coResident > 0) f *= 1 + this.coResident * shared;
     if (this.loadedLatency !== null) {
       const others = ((pool.demand - pool.tenantDemand[j.tenant]!) / pool.stretch + pool.memop - pool.tenantMemop[j.tenant]!) / pool.spec.memBandwidthBytesPerS;
       f *= 1 + (loadedLatencySlowdown(this.loadedLatency, others) - 1) * (1 - Math.min(1, j.dram));
     }
-    return f;
+    this.timed.shared = shared;
+    this.timed.contention = f;
   }
 
   /** Fraction of a running job's SMs that hold other tenants' blocks (./co-residency.ts). */
@@ -827,7 +838,9 @@ class Engine implements SchedulerView {
     const pool = this.poolState[j.pool]!;
     this.computeOf(j);
     // The co-resident delay is time per kernel, not a rate: added to the whole kernel's time at this plan.
-    const ns = preparedUsWith(j.kernel, j.sms, this.meter.clockMHz, 1 / pool.stretch, j.computeUs) * 1e3 * j.contention + this.coResidentDelayNs * j.shared;
+    const timed = this.timed;
+    preparedUsInto(timed, j.kernel, j.sms, this.meter.clockMHz, 1 / pool.stretch, j.computeUs);
+    const ns = timed.us * 1e3 * j.contention + this.coResidentDelayNs * j.shared;
     j.rate = 1 / Math.max(ns, 1e-3);
     const lastWaveAt = j.inLastWave ? 0 : 1 / j.waves;
     const at = this.now + Math.max(0, j.remaining - lastWaveAt) / j.rate;

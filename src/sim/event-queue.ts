@@ -9,31 +9,59 @@
  * (about a third of all events). A replaced event takes a fresh insertion number, so the order is exactly that
  * of pushing a new event and skipping the old one.
  *
- * Keyed events live in a heap of their own (one per running kernel: a handful), so that the other events, the
- * bulk, pay nothing for the key bookkeeping; `pop` takes the earlier of the two heaps' tops.
+ * Keyed events live in a set of their own (one per running kernel: a handful), unordered, its earliest found by a
+ * scan when asked and kept until the set changes: a kernel's milestone is re-planned twice per kernel or so, and
+ * rewriting it in place costs less than sifting it through a heap. `pop` takes the earlier of the heap's top and
+ * the set's earliest.
+ *
+ * One plain event is held out of its heap, in the `front` slot: the earlier of the last ones pushed. Most plain
+ * events are popped soon after they are pushed (a stream's next kernel becomes ready after its launch latency,
+ * before anything else happens), and one held in the slot costs no sifting in or out. It keeps its insertion
+ * number, and `pop` takes the earliest by (time, insertion) of the slot and the two heaps' tops, so the order is
+ * exactly the heaps' alone.
  */
 export class EventQueue {
-  private readonly plain = new Heap(false);
-  private readonly keyed = new Heap(true);
+  private readonly plain = new Heap();
+  private readonly keyed = new KeyedEvents();
   private nextSeq = 0;
 
-  get length(): number { return this.plain.size + this.keyed.size; }
+  /** The plain event held out of the heap (see the header): `frontTime` Infinity when the slot is empty. */
+  private frontTime = Infinity;
+  private frontSeq = 0;
+  private frontKind = 0;
+  private frontA = 0;
+  private frontB = 0;
+
+  get length(): number { return this.plain.size + this.keyed.size + (this.frontTime < Infinity ? 1 : 0); }
 
   /**
    * Whether every queued event is later than `t` (true when empty). The engine asks after every event: a boolean,
    * where returning the earliest time (a float, from a call V8 does not inline) made a heap number each time.
    */
-  allAfter(t: number): boolean { return this.plain.topTime() > t && this.keyed.topTime() > t; }
+  allAfter(t: number): boolean { return this.frontTime > t && this.plain.topTime() > t && this.keyed.topTime() > t; }
 
   push(time: number, kind: number, a: number, b: number): void {
-    this.plain.insert(time, this.nextSeq++, kind, a, b, -1);
+    this.pushTime = time;
+    this.pushAt(kind, a, b);
   }
 
   /** `push` with the time in `pushTime` (set just before): see `plan`. */
   pushAt(kind: number, a: number, b: number): void {
+    const seq = this.nextSeq++;
+    const t = this.pushTime;
+    // The slot keeps the earlier of its event and this one (on a tie in time its own, inserted first).
+    if (t < this.frontTime) {
+      if (this.frontTime < Infinity) this.plain.insert(this.frontTime, this.frontSeq, this.frontKind, this.frontA, this.frontB);
+      this.frontTime = t;
+      this.frontSeq = seq;
+      this.frontKind = kind;
+      this.frontA = a;
+      this.frontB = b;
+      return;
+    }
     const h = this.plain;
-    h.t = this.pushTime;
-    h.insertAt(this.nextSeq++, kind, a, b, -1);
+    h.t = t;
+    h.insertAt(seq, kind, a, b);
   }
   pushTime = 0;
 
@@ -67,13 +95,33 @@ export class EventQueue {
   /** Removes the earliest event; its fields are then in `top*`. Returns false when empty. */
   pop(): boolean {
     const p = this.plain, k = this.keyed;
-    const h = k.size === 0 ? p : p.size === 0 || k.before(p) ? k : p;
-    if (h.size === 0) return false;
-    this.topTime = h.time[0]!;
-    this.topKind = h.kind[0]!;
-    this.topA = h.a[0]!;
-    this.topB = h.b[0]!;
-    h.removeTop();
+    // The earliest of the heap's top, the keyed set's earliest and the slot's event (insertion numbers are unique:
+    // no two events tie).
+    const i = k.size > 0 ? k.first() : -1;
+    const fromKeyed = i >= 0 && (p.size === 0 || !p.earlierThan(0, k.time[i]!, k.seq[i]!));
+    const ft = this.frontTime;
+    if (ft < Infinity && (fromKeyed ? earlier(ft, this.frontSeq, k.time[i]!, k.seq[i]!) : p.size === 0 || !p.earlierThan(0, ft, this.frontSeq))) {
+      this.topTime = ft;
+      this.topKind = this.frontKind;
+      this.topA = this.frontA;
+      this.topB = this.frontB;
+      this.frontTime = Infinity;
+      return true;
+    }
+    if (fromKeyed) {
+      this.topTime = k.time[i]!;
+      this.topKind = k.kind[i]!;
+      this.topA = k.a[i]!;
+      this.topB = k.b[i]!;
+      k.removeAt(i);
+      return true;
+    }
+    if (p.size === 0) return false;
+    this.topTime = p.time[0]!;
+    this.topKind = p.kind[0]!;
+    this.topA = p.a[0]!;
+    this.topB = p.b[0]!;
+    p.removeTop();
     return true;
   }
 
@@ -83,7 +131,12 @@ export class EventQueue {
   topB = 0;
 }
 
-/** A binary min-heap over (time, seq), optionally with each event's slot found by its key. */
+/** Whether an event at (time ta, insertion sa) comes before one at (tb, sb). */
+function earlier(ta: number, sa: number, tb: number, sb: number): boolean {
+  return ta < tb || (ta === tb && sa < sb);
+}
+
+/** A binary min-heap over (time, seq). */
 class Heap {
   time = new Float64Array(1024);
   seq = new Float64Array(1024);
@@ -91,86 +144,36 @@ class Heap {
   a = new Int32Array(1024);
   b = new Int32Array(1024);
   size = 0;
-  /** Key of the event in each slot (-1: none), and the slot of each key's event (-1: none); keyed heaps only. */
-  private key: Int32Array;
-  private slotOf: Int32Array;
-
-  constructor(private readonly keyed: boolean) {
-    this.key = new Int32Array(keyed ? 1024 : 0);
-    this.slotOf = new Int32Array(keyed ? 64 : 0).fill(-1);
-  }
 
   topTime(): number { return this.size > 0 ? this.time[0]! : Infinity; }
 
-  /** Whether this heap's earliest event comes before `other`'s (both non-empty). */
-  before(other: Heap): boolean {
-    return this.earlierThan(0, other.time[0]!, other.seq[0]!);
-  }
-
   /**
-   * Time of the event being placed (by `insertAt`, `scheduleAt`, `siftUp`, `siftDown`), and the time `scheduleAt`
-   * replaced (-1: none). Fields, not arguments and results: a float passed to or returned from a call V8 does not
-   * inline costs a heap number, and the queue places an event several times per kernel.
+   * Time of the event being placed (by `insertAt`, `siftUp`, `siftDown`). A field, not an argument: a float passed to
+   * a call V8 does not inline costs a heap number, and the queue places an event several times per kernel.
    */
   t = 0;
-  replaced = -1;
 
-  insert(time: number, seq: number, kind: number, a: number, b: number, key: number): void {
+  insert(time: number, seq: number, kind: number, a: number, b: number): void {
     this.t = time;
-    this.insertAt(seq, kind, a, b, key);
+    this.insertAt(seq, kind, a, b);
   }
 
   /** `insert` of an event at time `t`. */
-  insertAt(seq: number, kind: number, a: number, b: number, key: number): void {
+  insertAt(seq: number, kind: number, a: number, b: number): void {
     if (this.size === this.time.length) this.grow();
-    this.siftUp(this.size++, seq, kind, a, b, key);
+    this.siftUp(this.size++, seq, kind, a, b);
   }
 
-  schedule(key: number, time: number, seq: number, kind: number, a: number, b: number): number {
-    this.t = time;
-    this.scheduleAt(key, seq, kind, a, b);
-    return this.replaced;
-  }
-
-  /** `schedule` of an event at time `t`; the replaced event's time in `replaced`. */
-  scheduleAt(key: number, seq: number, kind: number, a: number, b: number): void {
-    if (key >= this.slotOf.length) this.growKeys(key);
-    const i = this.slotOf[key]!;
-    if (i < 0) { this.replaced = -1; this.insertAt(seq, kind, a, b, key); return; }
-    this.replaced = this.time[i]!;
-    // Later than before: it can only move down; earlier: only up.
-    if (this.earlierThan(i, this.t, seq)) this.siftDown(i, seq, kind, a, b, key);
-    else this.siftUp(i, seq, kind, a, b, key);
-  }
-
-  cancel(key: number): number {
-    if (key >= this.slotOf.length) return -1;
-    const i = this.slotOf[key]!;
-    if (i < 0) return -1;
-    const dropped = this.time[i]!;
-    this.slotOf[key] = -1;
-    this.removeAt(i);
-    return dropped;
-  }
-
+  /** Removes the earliest event: the last one fills its hole, moved down from there. */
   removeTop(): void {
-    if (this.keyed) this.slotOf[this.key[0]!] = -1;
-    this.removeAt(0);
-  }
-
-  /** Fills the hole at `i` with the last event, moving it up or down from there. */
-  private removeAt(i: number): void {
     const last = --this.size;
-    if (i === last) return;
-    const t = this.time[last]!, s = this.seq[last]!, k = this.kind[last]!, a = this.a[last]!, b = this.b[last]!;
-    const key = this.keyed ? this.key[last]! : -1;
-    this.t = t;
-    if (i === 0 || this.earlierThan((i - 1) >> 1, t, s)) this.siftDown(i, s, k, a, b, key);
-    else this.siftUp(i, s, k, a, b, key);
+    if (last === 0) return;
+    this.t = this.time[last]!;
+    this.siftDown(0, this.seq[last]!, this.kind[last]!, this.a[last]!, this.b[last]!);
   }
 
   /** Places the event in the hole at `i` or above it: parents later than it move down. */
-  private siftUp(i: number, seq: number, kind: number, a: number, b: number, key: number): void {
+  private siftUp(i: number, seq: number, kind: number, a: number, b: number): void {
     const time = this.t;
     while (i > 0) {
       const p = (i - 1) >> 1;
@@ -178,11 +181,11 @@ class Heap {
       this.copy(p, i);
       i = p;
     }
-    this.set(i, time, seq, kind, a, b, key);
+    this.set(i, time, seq, kind, a, b);
   }
 
   /** Places the event in the hole at `i` or below it: earlier children move up. */
-  private siftDown(i: number, seq: number, kind: number, a: number, b: number, key: number): void {
+  private siftDown(i: number, seq: number, kind: number, a: number, b: number): void {
     const time = this.t;
     const n = this.size;
     for (;;) {
@@ -194,14 +197,15 @@ class Heap {
       this.copy(c, i);
       i = c;
     }
-    this.set(i, time, seq, kind, a, b, key);
+    this.set(i, time, seq, kind, a, b);
   }
 
   private earlier(i: number, j: number): boolean {
     const ti = this.time[i]!, tj = this.time[j]!;
     return ti < tj || (ti === tj && this.seq[i]! < this.seq[j]!);
   }
-  private earlierThan(i: number, time: number, seq: number): boolean {
+  /** Whether the event in slot `i` comes before one at `time` inserted as `seq`. */
+  earlierThan(i: number, time: number, seq: number): boolean {
     const t = this.time[i]!;
     return t < time || (t === time && this.seq[i]! < seq);
   }
@@ -211,22 +215,13 @@ class Heap {
     this.kind[to] = this.kind[from]!;
     this.a[to] = this.a[from]!;
     this.b[to] = this.b[from]!;
-    if (this.keyed) {
-      const key = this.key[from]!;
-      this.key[to] = key;
-      this.slotOf[key] = to;
-    }
   }
-  private set(i: number, time: number, seq: number, kind: number, a: number, b: number, key: number): void {
+  private set(i: number, time: number, seq: number, kind: number, a: number, b: number): void {
     this.time[i] = time;
     this.seq[i] = seq;
     this.kind[i] = kind;
     this.a[i] = a;
     this.b[i] = b;
-    if (this.keyed) {
-      this.key[i] = key;
-      this.slotOf[key] = i;
-    }
   }
   private grow(): void {
     const n = this.time.length * 2;
@@ -235,7 +230,108 @@ class Heap {
     const k = new Uint8Array(n); k.set(this.kind); this.kind = k;
     const a = new Int32Array(n); a.set(this.a); this.a = a;
     const b = new Int32Array(n); b.set(this.b); this.b = b;
-    if (this.keyed) { const key = new Int32Array(n); key.set(this.key); this.key = key; }
+  }
+}
+
+/**
+ * Events queued under keys, at most one per key, in slots `0 … size` in no order; `slotOf` finds a key's slot. The
+ * earliest is found by a scan of the slots and kept (`firstSlot`) until an event is removed or the kept one moves
+ * later. The engine keeps one per running kernel, a handful: scanning them when a milestone pops costs less than
+ * keeping a heap ordered through the two or so re-plans per kernel, each of which here rewrites a slot in place.
+ */
+class KeyedEvents {
+  time = new Float64Array(64);
+  seq = new Float64Array(64);
+  kind = new Uint8Array(64);
+  a = new Int32Array(64);
+  b = new Int32Array(64);
+  /** Key of the event in each slot, and the slot of each key's event (-1: none). */
+  private key = new Int32Array(64);
+  private slotOf = new Int32Array(64).fill(-1);
+  size = 0;
+  /** Slot of the earliest event, or -1: not known (found again when asked). */
+  private firstSlot = -1;
+
+  /** Time of the event being scheduled (`scheduleAt`), and the time it replaced (-1: none): fields, see Heap.t. */
+  t = 0;
+  replaced = -1;
+
+  topTime(): number { return this.size > 0 ? this.time[this.first()]! : Infinity; }
+
+  /** Slot of the earliest event (the set is not empty). */
+  first(): number {
+    let f = this.firstSlot;
+    if (f >= 0) return f;
+    f = 0;
+    for (let i = 1; i < this.size; i++) if (earlier(this.time[i]!, this.seq[i]!, this.time[f]!, this.seq[f]!)) f = i;
+    return (this.firstSlot = f);
+  }
+
+  schedule(key: number, time: number, seq: number, kind: number, a: number, b: number): number {
+    this.t = time;
+    this.scheduleAt(key, seq, kind, a, b);
+    return this.replaced;
+  }
+
+  /** Queues an event at time `t` under `key`, replacing the one queued under it (its time left in `replaced`). */
+  scheduleAt(key: number, seq: number, kind: number, a: number, b: number): void {
+    if (key >= this.slotOf.length) this.growKeys(key);
+    let i = this.slotOf[key]!;
+    if (i < 0) {
+      this.replaced = -1;
+      if (this.size === this.time.length) this.grow();
+      i = this.size++;
+      this.key[i] = key;
+      this.slotOf[key] = i;
+    } else this.replaced = this.time[i]!;
+    const time = this.t;
+    const f = this.firstSlot;
+    // The kept earliest stays right unless this event is now before it, or it was this one and did not move earlier
+    // (a replacement takes a later insertion number, so even at the same time it may fall behind another).
+    if (f === i) { if (!(time < this.replaced)) this.firstSlot = -1; }
+    else if (f >= 0 && earlier(time, seq, this.time[f]!, this.seq[f]!)) this.firstSlot = i;
+    this.time[i] = time;
+    this.seq[i] = seq;
+    this.kind[i] = kind;
+    this.a[i] = a;
+    this.b[i] = b;
+  }
+
+  /** Drops the event queued under `key`, if any; returns its time, or -1 if there was none. */
+  cancel(key: number): number {
+    if (key >= this.slotOf.length) return -1;
+    const i = this.slotOf[key]!;
+    if (i < 0) return -1;
+    const dropped = this.time[i]!;
+    this.removeAt(i);
+    return dropped;
+  }
+
+  /** Removes the event in slot `i`: the last slot's event moves into it. */
+  removeAt(i: number): void {
+    this.slotOf[this.key[i]!] = -1;
+    const last = --this.size;
+    if (i !== last) {
+      const key = this.key[last]!;
+      this.key[i] = key;
+      this.slotOf[key] = i;
+      this.time[i] = this.time[last]!;
+      this.seq[i] = this.seq[last]!;
+      this.kind[i] = this.kind[last]!;
+      this.a[i] = this.a[last]!;
+      this.b[i] = this.b[last]!;
+    }
+    this.firstSlot = -1;
+  }
+
+  private grow(): void {
+    const n = this.time.length * 2;
+    const t = new Float64Array(n); t.set(this.time); this.time = t;
+    const s = new Float64Array(n); s.set(this.seq); this.seq = s;
+    const k = new Uint8Array(n); k.set(this.kind); this.kind = k;
+    const a = new Int32Array(n); a.set(this.a); this.a = a;
+    const b = new Int32Array(n); b.set(this.b); this.b = b;
+    const key = new Int32Array(n); key.set(this.key); this.key = key;
   }
   private growKeys(key: number): void {
     const slots = new Int32Array(Math.max(2 * this.slotOf.length, key + 1)).fill(-1);

@@ -131,6 +131,13 @@ export class EventQueue {
   topB = 0;
 }
 
+/** A copy of a column twice as long, its values at the front (the queues' columns grow by doubling). */
+function doubled<T extends Float64Array | Int32Array | Uint8Array>(column: T): T {
+  const out = new (column.constructor as new (n: number) => T)(column.length * 2);
+  out.set(column);
+  return out;
+}
+
 /** Whether an event at (time ta, insertion sa) comes before one at (tb, sb). */
 function earlier(ta: number, sa: number, tb: number, sb: number): boolean {
   return ta < tb || (ta === tb && sa < sb);
@@ -224,12 +231,8 @@ class Heap {
     this.b[i] = b;
   }
   private grow(): void {
-    const n = this.time.length * 2;
-    const t = new Float64Array(n); t.set(this.time); this.time = t;
-    const s = new Float64Array(n); s.set(this.seq); this.seq = s;
-    const k = new Uint8Array(n); k.set(this.kind); this.kind = k;
-    const a = new Int32Array(n); a.set(this.a); this.a = a;
-    const b = new Int32Array(n); b.set(this.b); this.b = b;
+    this.time = doubled(this.time); this.seq = doubled(this.seq); this.kind = doubled(this.kind);
+    this.a = doubled(this.a); this.b = doubled(this.b);
   }
 }
 
@@ -325,13 +328,8 @@ class KeyedEvents {
   }
 
   private grow(): void {
-    const n = this.time.length * 2;
-    const t = new Float64Array(n); t.set(this.time); this.time = t;
-    const s = new Float64Array(n); s.set(this.seq); this.seq = s;
-    const k = new Uint8Array(n); k.set(this.kind); this.kind = k;
-    const a = new Int32Array(n); a.set(this.a); this.a = a;
-    const b = new Int32Array(n); b.set(this.b); this.b = b;
-    const key = new Int32Array(n); key.set(this.key); this.key = key;
+    this.time = doubled(this.time); this.seq = doubled(this.seq); this.kind = doubled(this.kind);
+    this.a = doubled(this.a); this.b = doubled(this.b); this.key = doubled(this.key);
   }
   private growKeys(key: number): void {
     const slots = new Int32Array(Math.max(2 * this.slotOf.length, key + 1)).fill(-1);

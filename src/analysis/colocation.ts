@@ -110,7 +110,8 @@ export function readMeasuredColocation(dir: string): MeasuredScenario[] {
   });
 }
 
-const rel = (sim: number | null, meas: number | null) => (sim === null || meas === null || meas === 0 ? null : sim / meas - 1);
+/** Simulated / measured − 1, or null when either is missing (or nothing was measured). */
+export const relativeError = (sim: number | null, meas: number | null) => (sim === null || meas === null || meas === 0 ? null : sim / meas - 1);
 
 /** Replays every measured scenario of `dir` with the service and job workloads and compares. */
 export async function colocationValidation(dir: string, service: Workload, job: Workload, options: { gpu?: string; seed?: number; durationS?: number; jobGapUs?: number | "recorded" } = {}): Promise<ColocationRow[]> {
@@ -144,9 +145,9 @@ export async function colocationValidation(dir: string, service: Workload, job: 
     const mp50 = m.serviceP50Us === null ? null : m.serviceP50Us / 1e3, mp99 = m.serviceP99Us === null ? null : m.serviceP99Us / 1e3;
     rows.push({
       scenario: s.scenario, policy: s.policy,
-      measured_p50_ms: mp50, simulated_p50_ms: p50, p50_error: rel(p50, mp50),
-      measured_p99_ms: mp99, simulated_p99_ms: p99, p99_error: rel(p99, mp99),
-      measured_its: m.jobItsPerS, simulated_its: its, its_error: rel(its, m.jobItsPerS),
+      measured_p50_ms: mp50, simulated_p50_ms: p50, p50_error: relativeError(p50, mp50),
+      measured_p99_ms: mp99, simulated_p99_ms: p99, p99_error: relativeError(p99, mp99),
+      measured_its: m.jobItsPerS, simulated_its: its, its_error: relativeError(its, m.jobItsPerS),
       ...serviceColumns(m, split),
     });
   }
@@ -158,7 +159,7 @@ function serviceColumns(m: MeasuredScenario, split: QueueingSplit | null) {
   const measured = m.serviceTimeP50Us === null ? null : m.serviceTimeP50Us / 1e3;
   const simulated = split ? latencyStats(split.service).p50 / 1e6 : null;
   return {
-    measured_service_ms: measured, simulated_service_ms: simulated, service_error: rel(simulated, measured),
+    measured_service_ms: measured, simulated_service_ms: simulated, service_error: relativeError(simulated, measured),
     measured_busy: m.busy, simulated_busy: split?.busy ?? null,
   };
 }

@@ -30,16 +30,22 @@ export interface PhaseSummary {
   readonly own_mean_us: number;
 }
 
-interface StampRecord { launch_us?: number[]; start_us?: number[]; end_us?: number[]; done_us?: number[] }
+interface StampRecord { rate?: number; launch_us?: number[]; start_us?: number[]; end_us?: number[]; done_us?: number[] }
 
-/** Reads a timeslice_stamps.py result: the host's launch and completion times and the GPU stamps, one per request. */
-export function measuredPhases(file: string): RequestPhases {
-  let r: StampRecord;
+function readStamps(file: string): StampRecord {
   try {
-    r = JSON.parse(fs.readFileSync(file, "utf8")) as StampRecord;
+    return JSON.parse(fs.readFileSync(file, "utf8")) as StampRecord;
   } catch (e) {
     throw new Error(`${file}: not JSON (${(e as Error).message})`);
   }
+}
+
+/** Reads a timeslice_stamps.py result: the host's launch and completion times and the GPU stamps, one per request. */
+export function measuredPhases(file: string): RequestPhases {
+  return phasesOf(readStamps(file), file);
+}
+
+function phasesOf(r: StampRecord, file: string): RequestPhases {
   const { launch_us: launch, start_us: start, end_us: end, done_us: done } = r;
   if (!launch || !start || !end || !done || launch.length === 0 || [start, end, done].some((a) => a.length !== launch.length)) {
     throw new Error(`${file}: needs launch_us, start_us, end_us and done_us of equal length (tools/measure/timeslice_stamps.py)`);
@@ -124,8 +130,9 @@ export async function phaseValidation(dir: string, service: Workload, job: Workl
   for (const s of STAMPED_SCENARIOS) {
     const file = path.join(dir, `${s.scenario}.1.json`);
     if (!fs.existsSync(file)) continue;
-    const measured = measuredPhases(file);
-    const rate = (JSON.parse(fs.readFileSync(file, "utf8")) as { rate?: number }).rate;
+    const record = readStamps(file);
+    const measured = phasesOf(record, file);
+    const rate = record.rate;
     if (!(rate! > 0)) throw new Error(`${file}: no request rate`);
     const tenants: TenantSpec[] = [{ name: "service", trace: service, arrival: { kind: "poisson", ratePerS: rate! }, priority: 1 }];
     if (s.withJob) tenants.push({ name: "job", trace: job, arrival: { kind: "back-to-back" } });

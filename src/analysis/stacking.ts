@@ -8,6 +8,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { latencyStats } from "../metrics/latency";
+import { relativeError } from "./colocation";
 import type { JobSummary, ServiceSummary } from "../metrics/summary";
 import { replay, type TenantSpec } from "../replay";
 import type { Workload } from "../workload/workload";
@@ -113,7 +114,6 @@ export function readMeasuredStacking(dir: string): Map<string, MeasuredTenant[]>
   return out;
 }
 
-const rel = (sim: number | null, meas: number | null) => (sim === null || meas === null || meas === 0 ? null : sim / meas - 1);
 const ms = (us: number | null) => (us === null ? null : us / 1e3);
 
 /**
@@ -145,9 +145,9 @@ export async function stackingValidation(dir: string, workloads: Readonly<Record
         const thr = svc ? (m.arrival.kind === "closed-loop" ? svc.throughput_rps : null) : (summary as JobSummary).throughput_its;
         rows.push({
           scenario: s.scenario, policy: s.policy, tenant: m.name,
-          measured_p50_ms: ms(m.p50Us), simulated_p50_ms: p50, p50_error: rel(p50, ms(m.p50Us)),
-          measured_p99_ms: ms(m.p99Us), simulated_p99_ms: p99, p99_error: rel(p99, ms(m.p99Us)),
-          measured_throughput: m.throughput, simulated_throughput: thr, throughput_error: rel(thr, m.throughput),
+          measured_p50_ms: ms(m.p50Us), simulated_p50_ms: p50, p50_error: relativeError(p50, ms(m.p50Us)),
+          measured_p99_ms: ms(m.p99Us), simulated_p99_ms: p99, p99_error: relativeError(p99, ms(m.p99Us)),
+          measured_throughput: m.throughput, simulated_throughput: thr, throughput_error: relativeError(thr, m.throughput),
         });
       }
     }

@@ -25,3 +25,10 @@ export function parseArgs(argv: string[], valued: readonly string[], flags: read
   }
   return { positionals, options };
 }
+
+/** `--seed <n>` of the validation commands (colocation, stacking, phases): a whole number ≥ 0, default 1. */
+export function seedOption(options: Map<string, string | true>): number {
+  const seed = Number(options.get("--seed") ?? 1);
+  if (!Number.isSafeInteger(seed) || seed < 0) throw new UsageError("--seed takes a whole number ≥ 0");
+  return seed;
+}

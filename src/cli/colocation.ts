@@ -3,7 +3,7 @@
  * replays every measured co-location scenario of a case folder and prints simulated next to measured.
  */
 import { colocationValidation, rankBy, type ColocationRow } from "../analysis/colocation";
-import { parseArgs, UsageError } from "./args";
+import { parseArgs, seedOption, UsageError } from "./args";
 import { gpuOption } from "./gpu-option";
 import { InputError } from "./output";
 import { gapOption, workloadInput } from "./workload-option";
@@ -39,8 +39,7 @@ export async function colocationCommand(argv: string[]): Promise<number> {
   const hp = options.get("--hp"), be = options.get("--be");
   if (typeof hp !== "string" || typeof be !== "string") throw new UsageError("colocation needs --hp <service trace> and --be <job trace>");
   const gpu = gpuOption(options.get("--gpu"));
-  const seed = Number(options.get("--seed") ?? 1);
-  if (!Number.isSafeInteger(seed) || seed < 0) throw new UsageError("--seed takes a whole number ≥ 0");
+  const seed = seedOption(options);
   const jobGapUs = gapOption(options.get("--be-gap"));
   const rows = await colocationValidation(dir, await workloadInput(hp, "auto"), await workloadInput(be, "auto"), { gpu: gpu.key, seed, jobGapUs });
   process.stdout.write(options.has("--json") ? `${JSON.stringify(rows)}\n` : formatColocation(rows));

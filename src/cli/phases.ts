@@ -5,7 +5,7 @@
  */
 import * as fs from "node:fs";
 import { phaseValidation, type PhaseRow, type PhaseSummary } from "../analysis/request-phases";
-import { parseArgs, UsageError } from "./args";
+import { parseArgs, seedOption, UsageError } from "./args";
 import { gpuOption } from "./gpu-option";
 import { InputError } from "./output";
 import { workloadInput } from "./workload-option";
@@ -30,8 +30,7 @@ export async function phasesCommand(argv: string[]): Promise<number> {
   const hp = options.get("--hp"), be = options.get("--be");
   if (typeof hp !== "string" || typeof be !== "string") throw new UsageError("phases needs --hp <service trace> and --be <job trace>");
   const gpu = gpuOption(options.get("--gpu"));
-  const seed = Number(options.get("--seed") ?? 1);
-  if (!Number.isSafeInteger(seed) || seed < 0) throw new UsageError("--seed takes a whole number ≥ 0");
+  const seed = seedOption(options);
   let rows: PhaseRow[];
   const service = await workloadInput(hp, "auto"), job = await workloadInput(be, "auto");
   try {

@@ -5,7 +5,7 @@
  */
 import * as fs from "node:fs";
 import { stackingValidation, type StackingRow } from "../analysis/stacking";
-import { parseArgs, UsageError } from "./args";
+import { parseArgs, seedOption, UsageError } from "./args";
 import { gpuOption } from "./gpu-option";
 import { InputError } from "./output";
 import { namedWorkloads } from "./workload-option";
@@ -32,8 +32,7 @@ export async function stackingCommand(argv: string[]): Promise<number> {
   const traces = options.get("--trace");
   if (typeof traces !== "string") throw new UsageError("stacking needs --trace <name>=<trace>, one per tenant measured (its service's model, or train)");
   const gpu = gpuOption(options.get("--gpu"));
-  const seed = Number(options.get("--seed") ?? 1);
-  if (!Number.isSafeInteger(seed) || seed < 0) throw new UsageError("--seed takes a whole number ≥ 0");
+  const seed = seedOption(options);
   const workloads = await namedWorkloads(traces, "--trace");
   let rows: StackingRow[];
   try {

@@ -290,6 +290,8 @@ class Engine implements SchedulerView {
    */
   private versionSeq = 0;
   private dirty = false;
+  /** The DRAM traffic the power meter sees is out of date (see `updateTraffic`). */
+  private trafficStale = false;
   /** Slowdown of blocks on SMs shared with another tenant (0: none), when the policy lets tenants share SMs. */
   private readonly coResident: number;
   /** Extra ns per kernel whose SMs all hold another tenant's blocks (0: none), when the policy lets tenants share SMs. */
@@ -363,6 +365,7 @@ class Engine implements SchedulerView {
     for (let i = 0; i < this.state.length; i++) this.state[i]!.host.run(0);
     this.queue.push(this.meter.windowNs, EV_POWER, 0, 0);
     this.schedule();
+    if (this.trafficStale) this.updateTraffic();
     let truncated = false;
     const q = this.queue;
     while (q.pop()) {
@@ -372,6 +375,7 @@ class Engine implements SchedulerView {
       this.events++;
       this.handle(q.topKind, q.topA, q.topB);
       if (this.dirty && q.allAfter(t)) this.schedule();
+      if (this.trafficStale) this.updateTraffic();
     }
     // The dropped milestones' share in ending the run (see droppedLatest).
     if (this.droppedLatest > this.now) this.now = this.droppedLatest;
@@ -759,7 +763,7 @@ class Engine implements SchedulerView {
     const stretch = Math.max(1, pool.demand / pool.spec.memBandwidthBytesPerS);
     const all = Math.abs(stretch - pool.stretch) > 1e-9;
     if (all) pool.stretch = stretch;
-    if (all || this.interferes) {
+    if (this.interferes) {
       for (const r of this.running) {
         if (r.pool !== poolIndex) continue;
         const timed = this.timed;
@@ -771,8 +775,15 @@ class Engine implements SchedulerView {
         r.advance(this.now);
         this.retime(r);
       }
+    } else if (all) {
+      // No interference terms: every job's stay at contention 1, shared 0 (their starting values).
+      for (const r of this.running) {
+        if (r.pool !== poolIndex) continue;
+        r.advance(this.now);
+        this.retime(r);
+      }
     } else if (touched) this.retime(touched);
-    this.updateTraffic();
+    this.trafficStale = true;
   }
 
   /**
@@ -805,11 +816,16 @@ class Engine implements SchedulerView {
     pool.memop = Math.max(0, pool.memop + bw);
     pool.tenantMemop[tenant] = Math.max(0, pool.tenantMemop[tenant]! + bw);
     if (this.loadedLatency !== null) this.settlePool(poolIndex, null);
-    else this.updateTraffic();
+    else this.trafficStale = true;
   }
 
-  /** DRAM traffic for the power model: each pool's demand as its stretch lets it through, plus copies. */
+  /**
+   * DRAM traffic for the power model: each pool's demand as its stretch lets it through, plus copies. Updated once
+   * after each event (and the schedule call after it), not after every change: the meter integrates the traffic only
+   * over time that passes, so the values it held between changes at one time never count.
+   */
   private updateTraffic(): void {
+    this.trafficStale = false;
     let bw = 0;
     for (const p of this.poolState) bw += p.demand / p.stretch;
     // With no copy in flight every stream's term is 0 (and adding 0 changes no sum that max(0, ·) below keeps).

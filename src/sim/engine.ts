@@ -776,7 +776,7 @@ class Engine implements SchedulerView {
         this.retime(r);
       }
     } else if (all) {
-      // No interference terms: every job's stay at contention 1, shared 0 (their starting values).
+      // No interference terms: every job stays at contention 1, shared 0 (their starting values).
       for (const r of this.running) {
         if (r.pool !== poolIndex) continue;
         r.advance(this.now);

@@ -19,6 +19,7 @@ import { STACKING_USAGE, stackingCommand } from "./stacking";
 import { PHASES_USAGE, phasesCommand } from "./phases";
 import { CO_RESIDENCY_USAGE, coResidencyCommand } from "./co-residency";
 import { INTERFERENCE_USAGE, interferenceCommand } from "./interference";
+import { CROSS_GPU_USAGE, crossGpuCommand } from "./cross-gpu";
 import { COMPARE_USAGE, compareCommand } from "./compare";
 import { PAPER_REPORT_USAGE, paperReportCommand } from "./paper-report";
 import { SWEEP_USAGE, sweepCommand } from "./sweep";
@@ -41,6 +42,7 @@ const COMMANDS: Record<string, { usage: string; doc: string; run: (argv: string[
   coresidency: { usage: CO_RESIDENCY_USAGE, doc: "replay the co-residency microbenchmark (a service beside co-runner blocks on the same SMs) and print simulated next to measured; fits the per-kernel co-resident delay (--fit writes it)", run: coResidencyCommand },
   stacking: { usage: STACKING_USAGE, doc: "replay measured scenarios of several tenants (services open- or closed-loop, training) sharing a GPU and print simulated next to measured, per tenant", run: stackingCommand },
   phases: { usage: PHASES_USAGE, doc: "split a service's requests into waiting for the GPU, on the GPU and back to the host, measured (GPU timer stamps) next to replayed, alone and beside a job (time-sliced, MPS)", run: phasesCommand },
+  "cross-gpu": { usage: CROSS_GPU_USAGE, doc: "the timing model's error moving kernels between GPUs, on programs recorded on both, per kernel class; fits the fraction of each class's memory part bound by DRAM bandwidth (--fit writes it)", run: crossGpuCommand },
   "model-error": { usage: MODEL_ERROR_USAGE, doc: "the timing and power model's error on measurements: per workload, cross-validated, against baselines", run: modelErrorCommand },
 };
 

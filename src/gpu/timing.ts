@@ -58,6 +58,26 @@ export interface TimingCalibration {
    * Absent: the formula alone.
    */
   curves?: MeasuredCurves;
+  /**
+   * Per class, the fraction of its memory part that DRAM bandwidth binds, which is the part that moves with another
+   * GPU's peak bandwidth (src/gpu/fit-cross-gpu.ts fits it on one program recorded on two GPUs); the rest (data
+   * that stays in L2, latency) does not. Absent, or a class absent: 1, all of it. The compute class's is 0 whatever
+   * this says (its memory part is SM-side work: see the header).
+   */
+  dramBound?: DramBound;
+}
+
+/** Fitted fractions of each class's memory part bound by DRAM bandwidth, and the data they were fitted on. */
+export interface DramBound {
+  classes: Partial<Record<KernelClass, number>>;
+  fittedOn: string;
+}
+
+/** The fraction of a class's memory part that moves with peak DRAM bandwidth across GPUs (see TimingCalibration.dramBound). */
+export function dramBoundFraction(cal: TimingCalibration, cls: KernelClass): number {
+  if (cls === "compute") return 0;
+  const f = cal.dramBound?.classes[cls];
+  return f === undefined ? 1 : Math.min(1, Math.max(0, f));
 }
 
 /** A kernel as a trace records it. */
@@ -168,8 +188,10 @@ export function prepareKernel(cal: TimingCalibration, kernel: RecordedKernel, fr
   const n0 = from.smCount ?? from.gpu.smCount;
   const f0 = from.clockMHz ?? from.gpu.maxClockMHz;
   const blocks = Math.max(1, kernel.gridBlocks);
-  // nSat scales with the target's peak bandwidth over the recording GPU's (same per-SM bandwidth assumed).
-  const bwRatio = from.gpu.memBandwidthBytesPerS / to.memBandwidthBytesPerS;
+  // The DRAM-bound share of the memory part, and nSat, scale with the target's peak bandwidth over the recording
+  // GPU's (same per-SM bandwidth assumed); the rest of the memory part stays as recorded.
+  const peakRatio = from.gpu.memBandwidthBytesPerS / to.memBandwidthBytesPerS;
+  const bwRatio = 1 + dramBoundFraction(cal, cls) * (peakRatio - 1);
   const psi = Math.min(1, 1 + p.theta);
   const phi = Math.min(1, 1 - p.theta);
   const refClockMHz = to.maxClockMHz;

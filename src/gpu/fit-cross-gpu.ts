@@ -90,7 +90,6 @@ const withFractions = (cal: TimingCalibration, classes: Partial<Record<KernelCla
 /** Fits the fractions on `pairs` with the rest of `cal` as it is; returns them with per-pair, per-class sums. */
 export function fitCrossGpu(given: TimingCalibration, pairs: readonly RecordedPair[]): CrossGpuFit {
   const cal: TimingCalibration = { ...given, dramBound: undefined };
-  const givenCal = given;
   for (const p of pairs) {
     if (p.from.recordedOn.key === p.to.recordedOn.key) throw new Error(`pair ${p.name}: both recordings are from ${p.from.recordedOn.name}; a cross-GPU fit needs two GPUs`);
   }
@@ -106,7 +105,7 @@ export function fitCrossGpu(given: TimingCalibration, pairs: readonly RecordedPa
       const c = withFractions(cal, { [cls]: f });
       let err = 0;
       for (const m of ms) err += logErr(c, m) ** 2;
-      // Ties (a class whose kernels never bind on memory) keep the larger fraction: the formula's default.
+      // Ties (a class whose kernels never bind on memory, where any fraction fits) keep the smallest.
       if (err < bestErr - 1e-12) { best = f; bestErr = err; }
     }
     classes[cls] = best;
@@ -118,7 +117,7 @@ export function fitCrossGpu(given: TimingCalibration, pairs: readonly RecordedPa
     const sums = new Map<KernelClass | "all", { kernels: number; from: number; to: number; before: number; after: number; given: number }>();
     for (const m of matched) {
       if (m.pair !== pair) continue;
-      const b = predict(cal, m, pairs), a = predict(after, m, pairs), g = predict(givenCal, m, pairs);
+      const b = predict(cal, m, pairs), a = predict(after, m, pairs), g = predict(given, m, pairs);
       before2 += Math.log(b / m.toUs) ** 2;
       after2 += Math.log(a / m.toUs) ** 2;
       given2 += Math.log(g / m.toUs) ** 2;

@@ -40,6 +40,7 @@ export { predictKernelUs, prepareKernel, preparedUs, type PreparedKernel, type T
 export { classifyKernel, type KernelClass } from "./gpu/kernel-class";
 export { calibrationFor, readCalibration, type Calibration } from "./gpu/calibration";
 export { fitTiming, modelError, baselineErrors, crossValidate, recorded } from "./gpu/fit-timing";
+export { fitCrossGpu, type CrossGpuFit, type CrossGpuClassRow, type RecordedPair } from "./gpu/fit-cross-gpu";
 export { buildMeasuredCurves, lookupResidual, type MeasuredCurves } from "./gpu/measured-curves";
 export { kernelCurvesFromCsv, type KernelCurve } from "./gpu/measurements";
 export { boardPowerW, cappedClockMHz, energyJ, powerParamsFor, type PowerParams, type PowerLoad } from "./gpu/power";

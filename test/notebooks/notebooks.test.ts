@@ -56,6 +56,14 @@ describe.runIf(haveJupyter || process.env.CI)("notebooks", () => {
     }
   }, ALL_NOTEBOOKS_MS);
 
+  it("the GPU model notebook fits the cross-GPU fractions the shipped calibration carries", async () => {
+    const nb = await execute("02-gpu-model-error.ipynb");
+    const shipped = JSON.parse(fs.readFileSync(path.join(notebooksDir, "..", "calibrations", "h200-sxm.json"), "utf8")) as { timing: { dramBound: { classes: Record<string, number> } } };
+    expect(text(nb)).toContain(`fitted fractions: ${JSON.stringify(shipped.timing.dramBound.classes)}`);
+    // The training pair's row over all classes: its kernels matched.
+    expect(text(nb)).toMatch(/│ train\s+│ all\s+│ 3784\s+│/);
+  }, ALL_NOTEBOOKS_MS);
+
   it("the co-location notebook replays the interference sweep, printing its measured slowdowns, and draws both figures", async () => {
     const nb = await execute("03-colocation.ipynb");
     const sweep = JSON.parse(fs.readFileSync(path.join(repo, "calibrations", "interference-h100", "sweep.json"), "utf8")) as { rows: { svc_with: { p50_us: number }; svc_alone: { p50_us: number } }[] };

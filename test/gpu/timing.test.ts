@@ -7,7 +7,8 @@
  * vacuous): on its own GPU, SM count and clock a kernel takes its recorded time; fewer SMs, less memory bandwidth
  * and a lower clock never make it faster; a purely compute-bound class follows the blocks on the busiest SM and
  * 1/clock and not memory bandwidth; a purely memory-bound class follows bandwidth and not the clock; moving to an
- * A100 at 108 SMs slows a compute kernel; moving to an H100 changes only the memory part. No value of the current
+ * A100 at 108 SMs slows a compute kernel; moving to an H100 changes only the memory part, and of it only the share that
+ * DRAM bandwidth binds (never the compute class's). No value of the current
  * fit is hard-coded.
  */
 import * as fs from "node:fs";
@@ -354,6 +355,26 @@ describe("across GPUs", () => {
         expect(predictKernelUs(cal, k, onH200, { gpu: H100_SXM, smCount: FULL }) - 1, `${k.id} nSat ${nSat}`).toBeCloseTo((k.us - 1) * bw, 9);
       }
     }
+  });
+
+  it("scales a purely memory-bound kernel's work by 1 + f · (bandwidth ratio − 1) with a DRAM-bound fraction f (timing.dramBound)", () => {
+    const bw = H200_SXM.memBandwidthBytesPerS / H100_SXM.memBandwidthBytesPerS;
+    const kernels = KERNELS.filter((x) => x.cls === "memory" && x.us > 1);
+    expect(kernels.length).toBeGreaterThan(0);
+    for (const f of [0, 0.25, 1]) {
+      const cal = { ...uniform(1, P(0.5, -1, 1)), dramBound: { classes: { memory: f }, fittedOn: "test" } };
+      for (const k of kernels) {
+        expect(predictKernelUs(cal, k, onH200, { gpu: H100_SXM, smCount: FULL }) - 1, `${k.id} f ${f}`).toBeCloseTo((k.us - 1) * (1 + f * (bw - 1)), 9);
+      }
+    }
+  });
+
+  it("never moves the compute class's memory part with bandwidth (SM-side work), whatever fraction a calibration gives it", () => {
+    // θ = −1: the memory part alone binds, so a bandwidth factor would show in full.
+    const cal = { ...uniform(1, P(0.5, -1, 1)), dramBound: { classes: { compute: 1 }, fittedOn: "test" } };
+    const kernels = KERNELS.filter((x) => x.cls === "compute" && x.us > 1);
+    expect(kernels.length).toBeGreaterThan(0);
+    for (const k of kernels) expect(predictKernelUs(cal, k, onH200, { gpu: H100_SXM, smCount: FULL }), k.id).toBeCloseTo(k.us, 9);
   });
 
   it("puts any kernel on a full H100 between its H200 time and that time with all its work slowed by the bandwidth ratio", () => {

@@ -39,7 +39,8 @@ export interface MeasuredScenario {
   readonly busy: number | null;
 }
 
-export interface ColocationRow {
+/** A scenario's service latency, measured next to replayed, and the relative errors (`relativeError`). */
+export interface LatencyComparison {
   readonly scenario: string;
   readonly policy: string;
   readonly measured_p50_ms: number | null;
@@ -48,6 +49,9 @@ export interface ColocationRow {
   readonly measured_p99_ms: number | null;
   readonly simulated_p99_ms: number | null;
   readonly p99_error: number | null;
+}
+
+export interface ColocationRow extends LatencyComparison {
   readonly measured_its: number | null;
   readonly simulated_its: number | null;
   readonly its_error: number | null;

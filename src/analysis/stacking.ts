@@ -8,7 +8,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { latencyStats } from "../metrics/latency";
-import { relativeError } from "./colocation";
+import { relativeError, type LatencyComparison } from "./colocation";
 import type { JobSummary, ServiceSummary } from "../metrics/summary";
 import { replay, type TenantSpec } from "../replay";
 import type { Workload } from "../workload/workload";
@@ -47,16 +47,9 @@ export interface MeasuredTenant {
   readonly throughput: number | null;
 }
 
-export interface StackingRow {
-  readonly scenario: string;
-  readonly policy: string;
+/** One tenant of one scenario: its latency (services; null for jobs) and throughput, measured next to replayed. */
+export interface StackingRow extends LatencyComparison {
   readonly tenant: string;
-  readonly measured_p50_ms: number | null;
-  readonly simulated_p50_ms: number | null;
-  readonly p50_error: number | null;
-  readonly measured_p99_ms: number | null;
-  readonly simulated_p99_ms: number | null;
-  readonly p99_error: number | null;
   /** Requests/s for services, iterations/s for jobs. */
   readonly measured_throughput: number | null;
   readonly simulated_throughput: number | null;

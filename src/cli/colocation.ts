@@ -3,11 +3,9 @@
  * replays every measured co-location scenario of a case folder and prints simulated next to measured.
  */
 import { colocationValidation, rankBy, type ColocationRow } from "../analysis/colocation";
-import { parseArgs, seedOption, UsageError } from "./args";
+import { parseArgs, seedOption } from "./args";
 import { gpuOption } from "./gpu-option";
-import { InputError } from "./output";
-import { gapOption, workloadInput } from "./workload-option";
-import * as fs from "node:fs";
+import { gapOption, measurementsFolder, serviceAndJobTraces, workloadInput } from "./workload-option";
 
 export const COLOCATION_USAGE = "lithos-replay colocation <measured-dir> --hp <service trace> --be <job trace> [--gpu h200] [--seed n] [--be-gap <µs|recorded>] [--json]";
 
@@ -33,11 +31,8 @@ export function formatColocation(rows: readonly ColocationRow[]): string {
 
 export async function colocationCommand(argv: string[]): Promise<number> {
   const { positionals, options } = parseArgs(argv, ["--hp", "--be", "--gpu", "--seed", "--be-gap"], ["--json"]);
-  if (positionals.length !== 1) throw new UsageError("colocation takes one folder of measured scenarios");
-  const dir = positionals[0]!;
-  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new InputError(dir, "not a folder of measured scenarios");
-  const hp = options.get("--hp"), be = options.get("--be");
-  if (typeof hp !== "string" || typeof be !== "string") throw new UsageError("colocation needs --hp <service trace> and --be <job trace>");
+  const dir = measurementsFolder(positionals, "colocation", "measured scenarios");
+  const { hp, be } = serviceAndJobTraces(options, "colocation");
   const gpu = gpuOption(options.get("--gpu"));
   const seed = seedOption(options);
   const jobGapUs = gapOption(options.get("--be-gap"));

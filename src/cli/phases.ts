@@ -3,12 +3,11 @@
  * service's request split where the GPU's global-timer stamps split it (tools/measure/timeslice_stamps.py): waiting
  * for the GPU, on the GPU, and back to the host; measured next to replayed, alone and beside the job (time-sliced, MPS).
  */
-import * as fs from "node:fs";
 import { phaseValidation, type PhaseRow, type PhaseSummary } from "../analysis/request-phases";
-import { parseArgs, seedOption, UsageError } from "./args";
+import { parseArgs, seedOption } from "./args";
 import { gpuOption } from "./gpu-option";
 import { InputError } from "./output";
-import { workloadInput } from "./workload-option";
+import { measurementsFolder, serviceAndJobTraces, workloadInput } from "./workload-option";
 
 export const PHASES_USAGE = "lithos-replay phases <stamped-dir> --hp <service trace> --be <job trace> [--gpu h200] [--seed n] [--json]";
 
@@ -24,11 +23,8 @@ export function formatPhases(rows: readonly PhaseRow[]): string {
 
 export async function phasesCommand(argv: string[]): Promise<number> {
   const { positionals, options } = parseArgs(argv, ["--hp", "--be", "--gpu", "--seed"], ["--json"]);
-  if (positionals.length !== 1) throw new UsageError("phases takes one folder of stamped scenarios");
-  const dir = positionals[0]!;
-  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new InputError(dir, "not a folder of stamped scenarios");
-  const hp = options.get("--hp"), be = options.get("--be");
-  if (typeof hp !== "string" || typeof be !== "string") throw new UsageError("phases needs --hp <service trace> and --be <job trace>");
+  const dir = measurementsFolder(positionals, "phases", "stamped scenarios");
+  const { hp, be } = serviceAndJobTraces(options, "phases");
   const gpu = gpuOption(options.get("--gpu"));
   const seed = seedOption(options);
   let rows: PhaseRow[];

@@ -3,12 +3,11 @@
  * measured scenario of several tenants sharing a GPU (tools/measure/stacking.sh) and prints simulated next to
  * measured, one row per scenario and tenant. Tenants are named by their service's model, or `train`.
  */
-import * as fs from "node:fs";
 import { stackingValidation, type StackingRow } from "../analysis/stacking";
 import { parseArgs, seedOption, UsageError } from "./args";
 import { gpuOption } from "./gpu-option";
 import { InputError } from "./output";
-import { namedWorkloads } from "./workload-option";
+import { measurementsFolder, namedWorkloads } from "./workload-option";
 
 export const STACKING_USAGE = "lithos-replay stacking <measured-dir> --trace <name>=<trace>[,<name>=<trace>…] [--gpu h200] [--seed n] [--json]";
 
@@ -26,9 +25,7 @@ export function formatStacking(rows: readonly StackingRow[]): string {
 
 export async function stackingCommand(argv: string[]): Promise<number> {
   const { positionals, options } = parseArgs(argv, ["--trace", "--gpu", "--seed"], ["--json"]);
-  if (positionals.length !== 1) throw new UsageError("stacking takes one folder of measured scenarios");
-  const dir = positionals[0]!;
-  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new InputError(dir, "not a folder of measured scenarios");
+  const dir = measurementsFolder(positionals, "stacking", "measured scenarios");
   const traces = options.get("--trace");
   if (typeof traces !== "string") throw new UsageError("stacking needs --trace <name>=<trace>, one per tenant measured (its service's model, or train)");
   const gpu = gpuOption(options.get("--gpu"));

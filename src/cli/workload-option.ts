@@ -1,4 +1,5 @@
 /** Trace arguments of the replay commands: loaded into workloads, failures as one-line errors naming the file. */
+import * as fs from "node:fs";
 import { ImportError } from "../ingest/errors";
 import { loadWorkload, type ExtractOptions } from "../workload/extract";
 import { parseSplitOption } from "../workload/split";
@@ -45,4 +46,19 @@ export async function namedWorkloads(value: string, flag: string): Promise<Recor
     out[pair.slice(0, eq)] = await workloadInput(pair.slice(eq + 1), "auto");
   }
   return out;
+}
+
+/** The one folder of measurements the validation commands (colocation, stacking, phases) take: `what` it holds. */
+export function measurementsFolder(positionals: readonly string[], command: string, what: string): string {
+  if (positionals.length !== 1) throw new UsageError(`${command} takes one folder of ${what}`);
+  const dir = positionals[0]!;
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new InputError(dir, `not a folder of ${what}`);
+  return dir;
+}
+
+/** `--hp <service trace>` and `--be <job trace>`, both required (colocation, phases); loaded by the caller. */
+export function serviceAndJobTraces(options: ReadonlyMap<string, string | true>, command: string): { hp: string; be: string } {
+  const hp = options.get("--hp"), be = options.get("--be");
+  if (typeof hp !== "string" || typeof be !== "string") throw new UsageError(`${command} needs --hp <service trace> and --be <job trace>`);
+  return { hp, be };
 }

@@ -6,7 +6,6 @@
  * fractions into a calibration file (its other contents kept); without it the shipped calibration of the `--to` GPU
  * is the one evaluated.
  */
-import * as path from "node:path";
 import { calibrationFor, formatCalibration, type Calibration } from "../gpu/calibration";
 import { fitCrossGpu, type CrossGpuFit, type RecordedPair } from "../gpu/fit-cross-gpu";
 import { parseArgs, UsageError } from "./args";
@@ -49,7 +48,7 @@ export async function crossGpuCommand(argv: string[]): Promise<number> {
   const pairs: RecordedPair[] = [];
   for (let i = 0; i < from.length; i++) {
     const a = await workloadInput(from[i]!, "auto"), b = await workloadInput(to[i]!, "auto");
-    pairs.push({ name: path.basename(from[i]!).replace(/\.pt\.trace\.json(\.gz)?$|\.[^.]+$/, ""), from: a, to: b });
+    pairs.push({ name: a.name, from: a, to: b });
   }
   const cal = target ?? calibrationFor(pairs[0]!.to.recordedOn);
   let result: CrossGpuFit;

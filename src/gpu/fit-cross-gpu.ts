@@ -10,8 +10,8 @@
  * recorded there; classes are independent, as each kernel has one.
  */
 import { classifyKernel, type KernelClass } from "./kernel-class";
-import { prepareKernel, preparedUs, type TimingCalibration } from "./timing";
-import type { Workload } from "../workload/workload";
+import { prepareKernel, preparedUs, type RecordedKernel, type TimingCalibration } from "./timing";
+import { recordedKernel, type Workload } from "../workload/workload";
 
 /** One program recorded on two GPUs. */
 export interface RecordedPair {
@@ -52,7 +52,7 @@ interface Matched {
   readonly cls: KernelClass;
   readonly fromUs: number;
   readonly toUs: number;
-  readonly kernel: Parameters<typeof prepareKernel>[1];
+  readonly kernel: RecordedKernel;
 }
 
 const GRID = Array.from({ length: 21 }, (_, i) => i / 20);
@@ -67,12 +67,9 @@ function matchKernels(pairs: readonly RecordedPair[]): { matched: Matched[]; ski
     for (let i = 0; i < n; i++) {
       const name = i < a.recordedNs.length ? a.names[a.nameId[i]!]! : null;
       if (name === null || i >= b.recordedNs.length || b.names[b.nameId[i]!] !== name) { skipped++; continue; }
-      const fromUs = a.recordedNs[i]! / 1e3, toUs = b.recordedNs[i]! / 1e3;
-      if (!(fromUs > 0 && toUs > 0)) { skipped++; continue; }
-      matched.push({
-        pair, cls: classifyKernel(name, fromUs), fromUs, toUs,
-        kernel: { name, gridBlocks: a.gridBlocks[i]!, us: fromUs, threadsPerBlock: a.threadsPerBlock[i]! || null, regsPerThread: a.regsPerThread[i]! || null, smemPerBlockBytes: a.smemPerBlockBytes[i]! },
-      });
+      const kernel = recordedKernel(a, i), toUs = b.recordedNs[i]! / 1e3;
+      if (!(kernel.us > 0 && toUs > 0)) { skipped++; continue; }
+      matched.push({ pair, cls: classifyKernel(name, kernel.us), fromUs: kernel.us, toUs, kernel });
     }
   });
   return { matched, skipped };

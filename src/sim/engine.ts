@@ -10,7 +10,7 @@ import type { PowerParams } from "../gpu/power";
 import type { GpuSpec } from "../gpu/specs/spec";
 import { atomKernel, computePartInto, dramShare, dramShareInto, prepareKernel, preparedUs, preparedUsInto, type PreparedKernel, type TimingCalibration } from "../gpu/timing";
 import type { KernelWork, Policy, PoolSpec, SchedulerView, TenantView } from "../policies/policy";
-import { OP_KERNEL, OP_MEMOP, type Workload } from "../workload/workload";
+import { OP_KERNEL, OP_MEMOP, recordedKernel, type Workload } from "../workload/workload";
 import { removeAt } from "../util/arrays";
 import { EventQueue } from "./event-queue";
 import { HostThread, type HostPort } from "./host";
@@ -642,13 +642,9 @@ class Engine implements SchedulerView {
       const launch = `${k.nameId[item]}|${k.gridBlocks[item]}|${k.recordedNs[item]}|${k.threadsPerBlock[item]}|${k.regsPerThread[item]}|${k.smemPerBlockBytes[item]}`;
       let prepared = kept.byLaunch.get(launch);
       if (prepared === undefined) {
-        const us = k.recordedNs[item]! / 1e3;
-        const name = k.names[k.nameId[item]!]!;
-        const cls = classifyKernel(name, us);
-        const kernel = prepareKernel(this.o.timing, {
-          name, gridBlocks: k.gridBlocks[item]!, us,
-          threadsPerBlock: k.threadsPerBlock[item]! || null, regsPerThread: k.regsPerThread[item]! || null, smemPerBlockBytes: k.smemPerBlockBytes[item]!,
-        }, { gpu: st.w.recordedOn, clockMHz: st.clockMHz }, this.gpu, cls);
+        const recorded = recordedKernel(k, item);
+        const cls = classifyKernel(recorded.name, recorded.us);
+        const kernel = prepareKernel(this.o.timing, recorded, { gpu: st.w.recordedOn, clockMHz: st.clockMHz }, this.gpu, cls);
         prepared = { kernel, activity: ACTIVITY[cls] };
         kept.byLaunch.set(launch, prepared);
       }

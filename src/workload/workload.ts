@@ -10,6 +10,7 @@
  * Times are ns. Kernels are kept one row per launch (not deduplicated): the simulator prepares each once.
  */
 import type { GpuSpec } from "../gpu/specs/spec";
+import type { RecordedKernel } from "../gpu/timing";
 
 /** Enqueue a kernel on `stream`; `item` is its row in `kernels`. */
 export const OP_KERNEL = 0;
@@ -37,6 +38,14 @@ export interface WorkloadKernels {
   readonly smemPerBlockBytes: Int32Array;
   /** Duration as recorded, ns. */
   readonly recordedNs: Float64Array;
+}
+
+/** Kernel `i` as the timing model reads it (unknown launch resources: null, as `RecordedKernel` has them). */
+export function recordedKernel(k: WorkloadKernels, i: number): RecordedKernel {
+  return {
+    name: k.names[k.nameId[i]!]!, gridBlocks: k.gridBlocks[i]!, us: k.recordedNs[i]! / 1e3,
+    threadsPerBlock: k.threadsPerBlock[i]! || null, regsPerThread: k.regsPerThread[i]! || null, smemPerBlockBytes: k.smemPerBlockBytes[i]!,
+  };
 }
 
 /** Every memory operation of the workload, as recorded. They are replayed with their recorded duration. */

@@ -36,7 +36,7 @@ async function main() {
   for (const policy of ["mps", "timeslice", "priority", "mps-limit", "+tpc", "lithos"]) {
     if (named.length > 0 && !named.includes(policy)) continue;
     const ts = policy === "mps-limit" ? clocked.map((t) => (t.name === "be" ? { ...t, smLimit: lr.mpsSmsForPercentage(gpu, 25) } : t)) : clocked;
-    for (const [label, terms] of [["", {}], [" +interf", interference]]) {
+    for (const [label, terms] of /** @type {[string, Partial<typeof interference>][]} */ ([["", {}], [" +interf", interference]])) {
       const options = { ...base, ...terms, tenants: ts };
       lr.simulate({ ...options, policy: lr.POLICIES[policy].make({}), durationNs: 1e9 }); // warm-up (JIT)
       const t0 = process.hrtime.bigint();

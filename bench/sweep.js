@@ -15,7 +15,10 @@ const os = require("node:os");
 const path = require("node:path");
 const { fail } = require("./common");
 
-/** `--name value` from argv, or undefined. */
+/**
+ * `--name value` from argv, or undefined.
+ * @param {string} name
+ */
 function arg(name) {
   const i = process.argv.indexOf(name);
   return i >= 0 ? process.argv[i + 1] : undefined;

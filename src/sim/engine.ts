@@ -119,6 +119,17 @@ export interface SimResult {
 
 const EV_HOST = 0, EV_READY = 1, EV_JOB = 2, EV_RECLAIM = 3, EV_TIMER = 4, EV_POWER = 5, EV_MEMOP = 6;
 
+/**
+ * A kernel asked during its first wave to give SMs back (`reclaim`) frees them when that wave's blocks end, which for
+ * a kernel of two waves is the start of its last wave: the reclaim and the last-wave milestone fall due at the same
+ * time, computed two ways ((1/w − done)/rate and (remaining − 1/w)/rate), equal or a rounding apart. The reclaim goes
+ * first, as on the hardware: the urgent kernel's pending blocks take the SMs the first wave leaves, so the last wave
+ * runs on the SMs left. Without a rule, whichever event the queue held first won, and that depended on whether a
+ * re-plan had queued the milestone again after the reclaim: results then hung on how often the engine re-plans.
+ * Within this many ns of each other the two are one time (a rounding of times up to ~1e11 ns is ~1e-5 ns).
+ */
+const RECLAIM_TIE_NS = 1e-3;
+
 /** Power activity of a kernel class: tensor-core GEMMs draw the SM power of "compute", streaming kernels "memory". */
 const ACTIVITY: Readonly<Record<KernelClass, number>> = { compute: 0, skinny: 0, memory: 1, norm: 1, reduce: 1, other: 2 };
 
@@ -129,6 +140,8 @@ const ACTIVITY: Readonly<Record<KernelClass, number>> = { compute: 0, skinny: 0,
 interface Pool {
   spec: PoolSpec; free: number; demand: number; stretch: number;
   span: number; tenantSpan: Float64Array; tenantDemand: Float64Array; memop: number; tenantMemop: Float64Array;
+  /** Changed since it was last settled (see Engine.settlePool). */
+  unsettled: boolean;
 }
 
 /**
@@ -290,6 +303,8 @@ class Engine implements SchedulerView {
    */
   private versionSeq = 0;
   private dirty = false;
+  /** Some pool has changed since it was last settled (see `settlePool`). */
+  private unsettled = false;
   /** The DRAM traffic the power meter sees is out of date (see `updateTraffic`). */
   private trafficStale = false;
   /** Slowdown of blocks on SMs shared with another tenant (0: none), when the policy lets tenants share SMs. */
@@ -338,7 +353,7 @@ class Engine implements SchedulerView {
     this.tenants = views.map((v, i) => ({ ...v, pool: layout.tenantPool[i]! }));
     this.poolState = this.pools.map((spec) => ({
       spec, free: spec.smCount, demand: 0, stretch: 1,
-      span: 0, tenantSpan: new Float64Array(views.length), tenantDemand: new Float64Array(views.length), memop: 0, tenantMemop: new Float64Array(views.length),
+      span: 0, tenantSpan: new Float64Array(views.length), tenantDemand: new Float64Array(views.length), memop: 0, tenantMemop: new Float64Array(views.length), unsettled: false,
     }));
     this.coResident = o.policy.sharesSms === false ? 0 : Math.max(0, o.coResidentSlowdown ?? 0);
     this.coResidentDelayNs = o.policy.sharesSms === false ? 0 : Math.max(0, o.coResidentDelayUs ?? 0) * 1e3;
@@ -365,6 +380,7 @@ class Engine implements SchedulerView {
     for (let i = 0; i < this.state.length; i++) this.state[i]!.host.run(0);
     this.queue.push(this.meter.windowNs, EV_POWER, 0, 0);
     this.schedule();
+    if (this.unsettled) this.settlePending();
     if (this.trafficStale) this.updateTraffic();
     let truncated = false;
     const q = this.queue;
@@ -374,7 +390,11 @@ class Engine implements SchedulerView {
       this.now = t;
       this.events++;
       this.handle(q.topKind, q.topA, q.topB);
-      if (this.dirty && q.allAfter(t)) this.schedule();
+      // Once every event at this time is handled: the policy's decisions, then one settle of what all of them changed.
+      if (q.allAfter(t)) {
+        if (this.dirty) this.schedule();
+        if (this.unsettled) this.settlePending();
+      }
       if (this.trafficStale) this.updateTraffic();
     }
     // The dropped milestones' share in ending the run (see droppedLatest).
@@ -435,6 +455,7 @@ class Engine implements SchedulerView {
   reclaim(k: KernelWork, sms: number): void {
     const j = k as Job;
     if (j.state !== RUNNING || j.inLastWave || sms <= 0 || sms >= j.sms) return;
+    if (this.unsettled) this.settlePending(); // its rate, below
     j.advance(this.now);
     // Blocks of a kernel that has run a full wave finish staggered: k of its n SMs free up in k/n of a wave.
     // Before that, its first wave's blocks end together at the wave boundary.
@@ -443,7 +464,8 @@ class Engine implements SchedulerView {
     const delay = done >= 1 / j.waves ? (wave * sms) / j.sms : (1 / j.waves - done) / j.rate;
     j.reclaiming = sms;
     j.reclaimVersion = ++this.versionSeq;
-    this.queue.push(this.now + delay, EV_RECLAIM, j.id, j.reclaimVersion);
+    j.reclaimAt = this.now + delay;
+    this.queue.push(j.reclaimAt, EV_RECLAIM, j.id, j.reclaimVersion);
   }
   setTimer(at: number, tag: number): void {
     this.queue.push(Math.max(at, this.now), EV_TIMER, tag, 0);
@@ -475,7 +497,13 @@ class Engine implements SchedulerView {
         if (j.inLastWave) this.finish(j);
         else {
           j.remaining = Math.min(j.remaining, 1 / j.waves);
-          this.allocate(j, j.sms);
+          // A reclaim due now goes first: see RECLAIM_TIE_NS.
+          let sms = j.sms;
+          if (j.reclaiming > 0 && j.reclaimAt <= this.now + RECLAIM_TIE_NS) {
+            sms = Math.max(1, j.sms - j.reclaiming);
+            j.reclaiming = 0;
+          }
+          this.allocate(j, sms);
           this.dirty = true;
         }
         break;
@@ -751,34 +779,54 @@ class Engine implements SchedulerView {
   }
 
   /**
-   * Re-plans after an allocation change in a pool: every running job of the pool if its bandwidth stretch
-   * moved (their memory parts change), else `touched` and any job whose share of SMs with other tenants moved.
+   * Notes an allocation change in a pool (`touched`: the job whose SMs changed, or null), to be settled once the
+   * event, or the `schedule` call after it, is done (`settlePending`). One event often changes a pool several times
+   * at one time (a kernel ends, the next one of its CUDA graph starts at once, moving the bandwidth stretch away and
+   * back); re-planning the pool after each change cost ~2.3 re-plans per kernel, and the plans in between never
+   * held over any time. No time passes before the settle, so no job's progress depends on when it happens. Anything
+   * that reads a job's rate within the event settles first (`reclaim`).
    */
   private settlePool(poolIndex: number, touched: Job | null): void {
+    this.poolState[poolIndex]!.unsettled = true;
+    if (touched !== null) touched.replan = true;
+    this.unsettled = true;
+  }
+
+  /** Settles every pool changed since the last settle (see settlePool). */
+  private settlePending(): void {
+    this.unsettled = false;
+    for (let i = 0; i < this.poolState.length; i++) {
+      if (this.poolState[i]!.unsettled) this.settle(i);
+    }
+  }
+
+  /**
+   * Re-plans a pool: every running job of it if its bandwidth stretch moved since it was last settled (their memory
+   * parts change), else the jobs whose SMs changed and any job whose share of SMs with other tenants moved.
+   */
+  private settle(poolIndex: number): void {
     const pool = this.poolState[poolIndex]!;
+    pool.unsettled = false;
     const stretch = Math.max(1, pool.demand / pool.spec.memBandwidthBytesPerS);
     const all = Math.abs(stretch - pool.stretch) > 1e-9;
     if (all) pool.stretch = stretch;
-    if (this.interferes) {
-      for (const r of this.running) {
-        if (r.pool !== poolIndex) continue;
+    const running = this.running;
+    for (let i = 0; i < running.length; i++) {
+      const r = running[i]!;
+      if (r.pool !== poolIndex) continue;
+      const touched = r.replan;
+      r.replan = false;
+      if (this.interferes) {
         const timed = this.timed;
         this.interferenceOf(r, pool);
         const shared = timed.shared, contention = timed.contention;
-        if (!all && r !== touched && Math.abs(contention - r.contention) <= 1e-9 && Math.abs(shared - r.shared) <= 1e-9) continue;
+        if (!all && !touched && Math.abs(contention - r.contention) <= 1e-9 && Math.abs(shared - r.shared) <= 1e-9) continue;
         r.contention = contention;
         r.shared = shared;
-        r.advance(this.now);
-        this.retime(r);
-      }
-    } else if (all) {
-      // No interference terms: every job stays at contention 1, shared 0 (their starting values).
-      for (const r of this.running) {
-        if (r.pool !== poolIndex) continue;
-        r.advance(this.now);
-        this.retime(r);
-      }
-    } else if (touched) this.retime(touched);
+      } else if (!all && !touched) continue; // No interference terms: every job stays at contention 1, shared 0.
+      r.advance(this.now);
+      this.retime(r);
+    }
     this.trafficStale = true;
   }
 

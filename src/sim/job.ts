@@ -44,8 +44,9 @@ export class Job implements KernelWork {
   waves = 1;
   inLastWave = false;
   reclaiming = 0;
-  /** Version of its pending reclaim event. */
+  /** Version of its pending reclaim event, and the time it is due, ns. */
   reclaimVersion = -1;
+  reclaimAt = -1;
   /** Start of its current run on the GPU (it restarts after a preemption), ns. */
   startedAt = -1;
   /** Time its current SM-equivalents were taken, ns (for per-tenant SM·time). */
@@ -58,6 +59,8 @@ export class Job implements KernelWork {
   contention = 1;
   /** Fraction of its SMs that hold other tenants' blocks, when a co-residency term is on (else 0). */
   shared = 0;
+  /** Its SMs changed since its pool was last settled: re-plan it then (see the engine's settlePool). */
+  replan = false;
   /** Power activity class: 0 compute, 1 memory, 2 other. */
   activity = 2;
   key = 0;
@@ -97,6 +100,7 @@ export class Job implements KernelWork {
     this.inLastWave = false;
     this.reclaiming = 0;
     this.reclaimVersion = -1;
+    this.reclaimAt = -1;
     this.startedAt = -1;
     this.heldSince = 0;
     this.demand = 0;
@@ -104,6 +108,7 @@ export class Job implements KernelWork {
     this.span = 0;
     this.contention = 1;
     this.shared = 0;
+    this.replan = false;
     this.activity = 2;
     this.key = 0;
     this.profileNs = 0;

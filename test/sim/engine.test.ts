@@ -11,6 +11,7 @@ import { aloneClockMHz } from "../../src/sim/recorded-clock";
 import { poissonArrivals } from "../../src/workload/arrivals";
 import { OP_KERNEL, type Workload } from "../../src/workload/workload";
 import { loadColocationWorkloads } from "../helpers/colocation-workloads";
+import { syntheticWorkload } from "../helpers/workloads";
 
 const gpu = gpuSpec("h200");
 const cal = calibrationFor(gpu);
@@ -173,5 +174,29 @@ describe("atoms", () => {
     const it0 = (x: SimResult) => x.tenants[0]!.latenciesNs[0]!;
     expect(it0(r)).toBeGreaterThan(it0(whole));
     expect(it0(r)).toBeLessThan(it0(whole) * 1.5);
+  });
+});
+
+describe("a reclaim due when the kernel's last wave starts", () => {
+  it("goes first: the urgent kernel gets the SMs the first wave leaves, not the end of the last wave", () => {
+    // Edge case no real trace pins down: a two-wave job kernel (4 blocks per SM on the H200 at 256 threads and 64
+    // registers) asked for SMs during its first wave frees them at the wave's end, the time its last wave starts.
+    const full = 4 * gpu.smCount;
+    const svc = syntheticWorkload("svc", [{ name: "urgent", us: 50, blocks: full }]);
+    const long = syntheticWorkload("job", [{ name: "two_waves", us: 2000, blocks: 2 * full }]);
+    const r = run("priority", [
+      { name: "hp", workload: svc, role: "service", arrivals: Float64Array.from([200e3]), priority: 1 },
+      { name: "be", workload: long, role: "job" },
+    ], 1e6);
+    const tl = r.timeline!;
+    const first = (tenant: number) => { for (let i = 0; i < tl.count; i++) if (tl.tenant[i] === tenant) return i; return -1; };
+    const s = first(0), j = first(1);
+    expect(s).toBeGreaterThanOrEqual(0);
+    const jobStart = tl.startNs[j]!, jobEnd = tl.endNs[j]!;
+    // The service kernel arrived in the first wave and starts at the wave boundary, about half way through the job's
+    // kernel (its first wave at full speed), well before the job's kernel ends.
+    expect(tl.startNs[s]!).toBeGreaterThan(jobStart + 0.3 * (jobEnd - jobStart));
+    expect(tl.startNs[s]!).toBeLessThan(jobStart + 0.7 * (jobEnd - jobStart));
+    expect(tl.startNs[s]!).toBeLessThan(jobEnd - 100e3);
   });
 });

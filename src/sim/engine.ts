@@ -408,9 +408,14 @@ class Engine implements SchedulerView {
   free(pool: number): number { return this.poolState[pool]!.free; }
   held(tenant: number): number { return this.state[tenant]!.held; }
   busy(tenant: number): boolean {
-    // Work submitted to any of its streams counts, even between two kernels (the hardware sees its queue).
+    // Work submitted to any of its streams counts, even between two kernels (the hardware sees its queue); work the
+    // host stamped ahead of now (HostPort.enqueue) does not yet. A stream's operations are stamped in order, so
+    // its head's stamp is the earliest.
     const st = this.state[tenant]!;
-    for (let i = 0; i < st.w.streams.length; i++) if (this.streams[st.streamBase + i]!.outstanding > 0) return true;
+    for (let i = 0; i < st.w.streams.length; i++) {
+      const s = this.streams[st.streamBase + i]!;
+      if (s.outstanding > 0 && s.enqueuedAt[s.head]! <= this.now) return true;
+    }
     return false;
   }
   capFor(k: KernelWork, sms: number): number {
@@ -701,7 +706,11 @@ class Engine implements SchedulerView {
   /** Spreads a running job over `sms` SMs at its current progress and re-plans it. */
   private allocate(j: Job, sms: number): void {
     const pool = this.poolState[j.pool]!;
-    const cap = capOn(j.blocks, j.resident, sms, j.remaining);
+    // capOn, with the waves it finds kept for the job.
+    const blocks = j.kernel.blocks, resident = j.kernel.resident;
+    const waves = wavesOn(blocks, resident, sms);
+    const inLastWave = waves <= 1 || j.remaining <= 1 / waves + 1e-9;
+    const cap = sms <= 0 ? 0 : inLastWave ? Math.min(sms, Math.ceil((blocks - (waves - 1) * resident * sms) / resident)) : sms;
     if (sms < 1 || cap - j.cap > pool.free + 1e-9) {
       const t = this.tenants[j.tenant]!;
       throw new Error(`policy ${this.o.policy.name} gave tenant ${t.name} ${sms} SMs (${cap} SM-equivalents) with ${pool.free} free in pool ${pool.spec.name}`);
@@ -714,10 +723,10 @@ class Engine implements SchedulerView {
     }
     this.release(j);
     j.sms = sms;
-    j.waves = wavesOn(j.blocks, j.resident, sms);
-    j.inLastWave = j.waves <= 1 || j.remaining <= 1 / j.waves + 1e-9;
+    j.waves = waves;
+    j.inLastWave = inLastWave;
     j.cap = cap;
-    j.span = physicalSpan(j.blocks, j.resident, sms, j.waves, j.inLastWave);
+    j.span = physicalSpan(blocks, resident, sms, waves, inLastWave);
     pool.span += j.span;
     pool.tenantSpan[j.tenant]! += j.span;
     const bw = Math.min(pool.spec.memBandwidthBytesPerS, sms * this.perSmBandwidth);

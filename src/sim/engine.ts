@@ -788,12 +788,12 @@ class Engine implements SchedulerView {
   }
 
   /**
-   * Notes an allocation change in a pool (`touched`: the job whose SMs changed, or null), to be settled once the
-   * event, or the `schedule` call after it, is done (`settlePending`). One event often changes a pool several times
-   * at one time (a kernel ends, the next one of its CUDA graph starts at once, moving the bandwidth stretch away and
-   * back); re-planning the pool after each change cost ~2.3 re-plans per kernel, and the plans in between never
-   * held over any time. No time passes before the settle, so no job's progress depends on when it happens. Anything
-   * that reads a job's rate within the event settles first (`reclaim`).
+   * Notes an allocation change in a pool (`touched`: the job whose SMs changed, or null), to be settled once every
+   * event at this time and the `schedule` call after them are done (`settlePending`, from `run`). The events at one
+   * time often change a pool several times (a kernel ends, the next one of its CUDA graph starts at once, moving the
+   * bandwidth stretch away and back); re-planning the pool after each change cost ~2.3 re-plans per kernel, and the
+   * plans in between never held over any time. No time passes before the settle, so no job's progress depends on
+   * when it happens. Anything that reads a job's rate before then settles first (`reclaim`).
    */
   private settlePool(poolIndex: number, touched: Job | null): void {
     this.poolState[poolIndex]!.unsettled = true;

@@ -172,3 +172,38 @@ function serviceColumns(m: MeasuredScenario, split: QueueingSplit | null) {
 export function rankBy(rows: readonly ColocationRow[], key: keyof ColocationRow): string[] {
   return rows.filter((r) => typeof r[key] === "number").sort((a, b) => (a[key] as number) - (b[key] as number)).map((r) => r.scenario);
 }
+
+/**
+ * How far one measurement moves from run to run, as a fraction: four runs of one MPS co-location on an H100
+ * (`calibrations/train-under-mps-h100`, README part 2) spread 4% in the service's p50 and 2% in training steps/s.
+ * Two scenarios measured closer than this have no measured order to check a replay's order against.
+ */
+export const MEASURED_SPREAD = { p50: 0.04, its: 0.02 } as const;
+
+/** A pair of scenarios the replay orders the other way round from the measurement, and pairs measured too close to order. */
+export interface RankingCheck {
+  /** [lower, higher] as measured, simulated the other way round. */
+  readonly swapped: readonly (readonly [string, string])[];
+  /** Pairs measured within `tie` of each other (not checked). */
+  readonly ties: readonly (readonly [string, string])[];
+}
+
+/**
+ * Compares the order of scenarios by a measured column with the order by its simulated column, pair by pair:
+ * pairs measured within `tie` (relative to the smaller) are ties, not an order the replay can get wrong.
+ */
+export function checkRanking(rows: readonly ColocationRow[], measured: keyof ColocationRow, simulated: keyof ColocationRow, tie: number): RankingCheck {
+  const swapped: (readonly [string, string])[] = [], ties: (readonly [string, string])[] = [];
+  const order = rankBy(rows, measured);
+  const byName = new Map(rows.map((r) => [r.scenario, r]));
+  for (let i = 0; i < order.length; i++) {
+    for (let j = i + 1; j < order.length; j++) {
+      const a = byName.get(order[i]!)!, b = byName.get(order[j]!)!;
+      const ma = a[measured] as number, mb = b[measured] as number;
+      if (mb - ma <= tie * Math.min(Math.abs(ma), Math.abs(mb))) { ties.push([a.scenario, b.scenario]); continue; }
+      const sa = a[simulated], sb = b[simulated];
+      if (typeof sa === "number" && typeof sb === "number" && sa > sb) swapped.push([a.scenario, b.scenario]);
+    }
+  }
+  return { swapped, ties };
+}

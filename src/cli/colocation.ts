@@ -2,7 +2,7 @@
  * `lithos-replay colocation <measured-dir> --hp <trace> --be <trace> [--gpu h200] [--seed n] [--json]`:
  * replays every measured co-location scenario of a case folder and prints simulated next to measured.
  */
-import { colocationValidation, rankBy, type ColocationRow } from "../analysis/colocation";
+import { checkRanking, colocationValidation, MEASURED_SPREAD, rankBy, type ColocationRow } from "../analysis/colocation";
 import { parseArgs, seedOption } from "./args";
 import { gpuOption } from "./gpu-option";
 import { gapOption, measurementsFolder, serviceAndJobTraces, workloadInput } from "./workload-option";
@@ -23,10 +23,19 @@ export function formatColocation(rows: readonly ColocationRow[]): string {
     const load = (x: number | null) => (x === null ? "-" : x.toFixed(2));
     lines.push(`${r.scenario.padEnd(13)} ${`${ms(r.measured_service_ms)} / ${ms(r.simulated_service_ms)} (${pct(r.service_error)})`.padEnd(29)} ${load(r.measured_busy)} / ${load(r.simulated_busy)}`);
   }
-  const same = (k: keyof ColocationRow, sk: keyof ColocationRow) => rankBy(rows, k).join(" < ") === rankBy(rows, sk).join(" < ");
-  lines.push("", `ranking by p50 as measured: ${same("measured_p50_ms", "simulated_p50_ms") ? "yes" : "no"} (${rankBy(rows, "measured_p50_ms").join(" < ")} measured; ${rankBy(rows, "simulated_p50_ms").join(" < ")} simulated)`);
-  lines.push(`ranking by job it/s as measured: ${same("measured_its", "simulated_its") ? "yes" : "no"} (${rankBy(rows, "measured_its").join(" < ")} measured; ${rankBy(rows, "simulated_its").join(" < ")} simulated)`);
+  lines.push("", rankingLine(rows, "p50", "measured_p50_ms", "simulated_p50_ms", MEASURED_SPREAD.p50));
+  lines.push(rankingLine(rows, "job it/s", "measured_its", "simulated_its", MEASURED_SPREAD.its));
   return `${lines.join("\n")}\n`;
+}
+
+/** "ranking by <what> as measured: yes|no (orders; pairs swapped; pairs measured too close to order)". */
+function rankingLine(rows: readonly ColocationRow[], what: string, measured: keyof ColocationRow, simulated: keyof ColocationRow, tie: number): string {
+  const { swapped, ties } = checkRanking(rows, measured, simulated, tie);
+  const pairs = (ps: readonly (readonly [string, string])[], sep: string) => ps.map(([a, b]) => `${a}${sep}${b}`).join(", ");
+  const notes = [`${rankBy(rows, measured).join(" < ")} measured; ${rankBy(rows, simulated).join(" < ")} simulated`];
+  if (swapped.length > 0) notes.push(`swapped: ${pairs(swapped, " < ")} as measured`);
+  if (ties.length > 0) notes.push(`measured within ${(tie * 100).toFixed(0)}%, a run's spread, not ranked: ${pairs(ties, " ≈ ")}`);
+  return `ranking by ${what} as measured: ${swapped.length === 0 ? "yes" : "no"} (${notes.join("; ")})`;
 }
 
 export async function colocationCommand(argv: string[]): Promise<number> {

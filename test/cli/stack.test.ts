@@ -6,6 +6,7 @@ import { buildPackage, refusalLine, runCli } from "../helpers/cli";
 import { CALIBRATION_DATA, H200, REPO_ROOT } from "../helpers/fixtures";
 import { makeTempDir as tempDir, removeTempDirs } from "../helpers/files";
 import { afterAll } from "vitest";
+import { checkRanking, MEASURED_SPREAD, type ColocationRow } from "../../src/analysis/colocation";
 
 const SERVICE = path.join(H200, "resnet50_graph_infer_bs1.pt.trace.json.gz");
 const JOB = path.join(H200, "resnet50_colo_train_bs64.pt.trace.json.gz");
@@ -92,6 +93,19 @@ describe("colocation", () => {
     expect(rows.map((x) => x.scenario)).toEqual(["alone", "timeslice", "mps", "mps_train25", "prio"]);
     const order = (k: "measured_p50_ms" | "simulated_p50_ms") => [...rows].sort((a, b) => a[k] - b[k]).map((x) => x.scenario);
     expect(order("simulated_p50_ms")).toEqual(order("measured_p50_ms"));
+  });
+
+  it("ranks training steps/s as measured once pairs measured within a run's spread are ties, and finds the swap without them", () => {
+    const r = h200Run();
+    expect(r.status, r.stderr).toBe(0);
+    const rows = JSON.parse(r.stdout) as ColocationRow[];
+    // MPS and priorities were measured 0.06% apart (32.29 and 32.31 steps/s): no order to check.
+    const check = checkRanking(rows, "measured_its", "simulated_its", MEASURED_SPREAD.its);
+    expect(check.swapped).toEqual([]);
+    expect(check.ties.map((p) => [...p].sort().join(" "))).toEqual(["mps prio"]);
+    const strict = checkRanking(rows, "measured_its", "simulated_its", 0);
+    expect(strict.ties).toEqual([]);
+    expect(strict.swapped.map((p) => [...p].sort().join(" "))).toEqual(["mps prio"]);
   });
 
   it("splits each side's latency into queueing and service: a request's own time is within ±25% in every scenario", () => {

@@ -72,6 +72,7 @@ describe.runIf(haveJupyter || process.env.CI)("notebooks", () => {
     expect(html.length).toBe(2);
     // The held-out H100 run: its five scenarios, with the measured service median of time slicing from the file.
     expect(text(nb)).toContain("held out, H100, 200 req/s: 5 scenarios");
+    expect(text(nb)).toContain("held out, H100, 300 req/s: 5 scenarios");
     expect(text(nb)).toContain("three tenants, H100: 15 rows");
     expect(text(nb)).toContain("to_gpu_us");
     // The split of each latency into queueing and the request's own time, with the service's load.

@@ -114,11 +114,13 @@ export interface PhaseRow {
   readonly simulated: PhaseSummary;
 }
 
-/** The stamped scenarios (tools/measure/timeslice_stamps.py: alone, and beside `colocate.py train`). */
+/** The stamped scenarios (tools/measure/timeslice_stamps.py: alone, and beside `colocate.py train` or its thread). */
 export const STAMPED_SCENARIOS: readonly { scenario: string; policy: string; withJob: boolean }[] = [
   { scenario: "alone", policy: "mps", withJob: false },
   { scenario: "timeslice", policy: "timeslice", withJob: true },
   { scenario: "mps", policy: "mps", withJob: true },
+  // One process: the service on a high-priority stream, the training on a low-priority one (timeslice_stamps.py prio).
+  { scenario: "prio", policy: "priority", withJob: true },
 ];
 
 /**

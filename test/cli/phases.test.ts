@@ -44,6 +44,18 @@ describe("lithos-replay phases", () => {
     expect(Math.abs(sliced!.simulated.own_p50_us / sliced!.measured.own_p50_us - 1)).toBeLessThan(0.1);
   }, 180_000);
 
+  it("replays a one-process run under stream priorities (its `prio` stamps) with the priority policy, the training beside it", async () => {
+    const dir = path.join(REPO_ROOT, "calibrations", "stamps-h100-prio", "resnet50");
+    const r = await runCliAsync(["phases", dir, "--gpu", "h100", "--hp", HP, "--be", BE, "--json"]);
+    expect(r.status, r.stderr).toBe(0);
+    const rows = JSON.parse(r.stdout) as PhaseRow[];
+    expect(rows.map((x) => [x.scenario, x.policy])).toEqual([["prio", "priority"]]);
+    expect(rows[0]!.measured).toEqual(summarizePhases(measuredPhases(path.join(dir, "prio.1.json"))));
+    // Beside the training's blocks the graph takes longer on the GPU than alone (936 µs replayed, 1048 measured).
+    expect(rows[0]!.simulated.on_gpu_p50_us).toBeGreaterThan(1200);
+    expect(rows[0]!.measured.on_gpu_p50_us).toBeGreaterThan(1200);
+  }, 180_000);
+
   it("refuses a folder without stamps, and a stamps file cut short, in one line", async () => {
     const empty = makeTempDir();
     expect(refusalLine(await runCliAsync(["phases", empty, "--hp", HP, "--be", BE]))).toMatch(/no stamped scenarios/);

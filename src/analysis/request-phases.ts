@@ -141,6 +141,6 @@ export async function phaseValidation(dir: string, service: Workload, job: Workl
     const r = await replay({ gpu: options.gpu ?? "h200", policy: s.policy, tenants, durationS: options.durationS ?? 12, seed: options.seed ?? 1, record: true });
     rows.push({ scenario: s.scenario, policy: s.policy, measured: summarizePhases(measured), simulated: summarizePhases(simulatedPhases(r, 0)) });
   }
-  if (rows.length === 0) throw new Error(`${dir}: no stamped scenarios (alone.1.json, timeslice.1.json)`);
+  if (rows.length === 0) throw new Error(`${dir}: no stamped scenarios (${STAMPED_SCENARIOS.map((s) => `${s.scenario}.1.json`).join(", ")})`);
   return rows;
 }

@@ -16,7 +16,7 @@ import { EventQueue } from "./event-queue";
 import { HostThread, type HostPort } from "./host";
 import { physicalSpan, sharedFraction } from "./co-residency";
 import { loadedLatencySlowdown, type LoadedLatencyCurve } from "./memory-load";
-import { capOn, DONE, Job, RUNNING, WAITING, wavesOn } from "./job";
+import { capIn, capOn, DONE, inLastWaveOf, Job, RUNNING, WAITING, wavesOn } from "./job";
 import { PowerMeter } from "./power-meter";
 import { KernelRecorder } from "./recorder";
 
@@ -709,8 +709,8 @@ class Engine implements SchedulerView {
     // capOn, with the waves it finds kept for the job.
     const blocks = j.kernel.blocks, resident = j.kernel.resident;
     const waves = wavesOn(blocks, resident, sms);
-    const inLastWave = waves <= 1 || j.remaining <= 1 / waves + 1e-9;
-    const cap = sms <= 0 ? 0 : inLastWave ? Math.min(sms, Math.ceil((blocks - (waves - 1) * resident * sms) / resident)) : sms;
+    const inLastWave = inLastWaveOf(waves, j.remaining);
+    const cap = capIn(blocks, resident, sms, waves, inLastWave);
     if (sms < 1 || cap - j.cap > pool.free + 1e-9) {
       const t = this.tenants[j.tenant]!;
       throw new Error(`policy ${this.o.policy.name} gave tenant ${t.name} ${sms} SMs (${cap} SM-equivalents) with ${pool.free} free in pool ${pool.spec.name}`);

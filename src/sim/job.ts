@@ -139,14 +139,24 @@ export function wavesOn(blocks: number, resident: number, sms: number): number {
   return Math.max(1, Math.ceil(blocks / (resident * Math.max(1, sms))));
 }
 
+/** Whether a kernel of `waves` waves with `remaining` of its work left is in its last wave. */
+export function inLastWaveOf(waves: number, remaining: number): boolean {
+  return waves <= 1 || remaining <= 1 / waves + 1e-9;
+}
+
 /**
  * SM-equivalents a kernel spread over `sms` SMs holds: all of them until its last wave; in its last wave,
  * the SMs its remaining blocks fill at `resident` per SM.
  */
 export function capOn(blocks: number, resident: number, sms: number, remaining: number): number {
+  const waves = wavesOn(blocks, resident, sms);
+  return capIn(blocks, resident, sms, waves, inLastWaveOf(waves, remaining));
+}
+
+/** `capOn` given the kernel's waves on `sms` SMs and whether it is in its last one (the engine keeps both). */
+export function capIn(blocks: number, resident: number, sms: number, waves: number, inLastWave: boolean): number {
   if (sms <= 0) return 0;
-  const w = wavesOn(blocks, resident, sms);
-  if (w > 1 && remaining > 1 / w + 1e-9) return sms;
-  const lastBlocks = blocks - (w - 1) * resident * sms;
+  if (!inLastWave) return sms;
+  const lastBlocks = blocks - (waves - 1) * resident * sms;
   return Math.min(sms, Math.ceil(lastBlocks / resident));
 }

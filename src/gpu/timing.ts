@@ -178,6 +178,12 @@ export interface PreparedKernel {
    */
   readonly residualSms: number;
   readonly residualAtSms: number;
+  /**
+   * Share of its memory-bound time in which it draws DRAM bandwidth: its class's DRAM-bound fraction
+   * (`dramBoundFraction`; the rest of the memory part is L2 traffic and latency). The simulator multiplies its
+   * memory-bound share by this for the DRAM traffic it puts on the pool and on the power model.
+   */
+  readonly dramFraction: number;
 }
 
 /** Prepares `kernel` (recorded on `from`) for predictions on `to` (any SM count, clock and bandwidth share). */
@@ -213,6 +219,7 @@ export function prepareKernel(cal: TimingCalibration, kernel: RecordedKernel, fr
     residual: null,
     residualSms: 0,
     residualAtSms: 1,
+    dramFraction: dramBoundFraction(cal, cls),
   };
   if (!(measured && cal.curves)) return prepared;
   const residual = monotoneResidual(prepared, residualBySm(cal.curves, measured, to.smCount));
@@ -240,6 +247,7 @@ function withFields(k: PreparedKernel, f: Partial<PreparedKernel>): PreparedKern
     residual: f.residual !== undefined ? f.residual : k.residual,
     residualSms: f.residualSms ?? k.residualSms,
     residualAtSms: f.residualAtSms ?? k.residualAtSms,
+    dramFraction: f.dramFraction ?? k.dramFraction,
   };
 }
 

@@ -733,7 +733,10 @@ class Engine implements SchedulerView {
     this.computeOf(j);
     const timed = this.timed;
     dramShareInto(timed, j.kernel, sms, this.meter.clockMHz, j.computeUs);
-    j.demand = timed.dramShare * bw;
+    // DRAM traffic: the memory-bound share of the SMs' bandwidth, of which only the DRAM-bound part reaches DRAM
+    // (PreparedKernel.dramFraction). Drawing the whole share put a ResNet-50 training step at 106 GB on the H200,
+    // where Nsight Compute counts ~25 GB with cold caches (calibrations/power-h200).
+    j.demand = timed.dramShare * j.kernel.dramFraction * bw;
     this.meter.accumulate(this.now);
     j.dram = j.demand / bw;
     pool.free -= cap;

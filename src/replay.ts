@@ -61,6 +61,8 @@ export interface ScenarioSpec {
   readonly coResidentSlowdown?: number;
   /** Extra µs per kernel whose SMs hold another tenant's blocks (src/sim/engine.ts SimOptions); default: the calibration's. */
   readonly coResidentDelayUs?: number;
+  /** Slowdown from other tenants' issuing warps on a kernel's SMs, at a full SM of them (src/sim/engine.ts SimOptions); default: the calibration's. */
+  readonly issueContention?: number;
   /** Slowdown of latency-bound kernels under other tenants' DRAM traffic (src/sim/memory-load.ts); null turns it off; default: the calibration's. */
   readonly loadedLatency?: LoadedLatencyCurve | null;
 }
@@ -140,6 +142,7 @@ export async function replay(spec: ScenarioSpec): Promise<ReplayResult> {
     policy: entry.make(spec.policyOptions ?? {}),
     coResidentSlowdown: spec.coResidentSlowdown ?? cal.interference?.coResidentSlowdown ?? 0,
     coResidentDelayUs: spec.coResidentDelayUs ?? cal.interference?.coResidentDelayUs ?? 0,
+    issueContention: spec.issueContention ?? cal.interference?.issueContention ?? 0,
     loadedLatency: spec.loadedLatency !== undefined ? spec.loadedLatency : (cal.interference?.loadedLatency ?? null),
     tenants: withClocks,
     durationNs,

@@ -6,8 +6,9 @@
  * FMA spinners (issue-bound) and L2 pointer chasers.
  *
  * The delay is fitted on the one-process sleeping rows only: they isolate what the engine's term stands for (a
- * kernel's start delayed by other tenants' resident blocks). The spinning rows add contention for issue slots and
- * L2, which the engine does not model; they are replayed at the fitted delay and reported as what the model misses.
+ * kernel's start delayed by other tenants' resident blocks). The spinning rows (FMA and L2 chase) add contention
+ * for issue slots and the L1/L2 paths: the engine's issue contention (src/sim/engine.ts `issueContention`, scaled
+ * by the co-runner's issuing warps per SM) is fitted on the one-process spinning rows, at the fitted delay.
  * The MPS rows (`mps/`, tools/measure/mps_coresidency.sh: service and co-runner as two MPS clients, the co-runner
  * also at 25% active threads) check the fit out of sample. The co-location runs (shared/calibration/h200/colocation
  * and the held-out ones) stay out of it.
@@ -30,6 +31,8 @@ export interface CoResidencyRow {
   readonly setting: "one process" | "MPS" | "MPS 25%";
   /** Whether the delay is fitted on this row: the one-process sleeping rows. */
   readonly fitted: boolean;
+  /** Whether the issue contention is fitted on this row: the one-process spinning (FMA, L2 chase) rows. */
+  readonly fittedIssue: boolean;
   /** The co-runner as measured (`sleep_w8_b4`, `sleep_smem32k`, `fma_w4_b1`, …). */
   readonly coRunner: string;
   readonly kind: "sleep" | "fma" | "chase";
@@ -72,7 +75,7 @@ export function readCoResidency(dir: string): CoResidencySet {
       if (kind === undefined) throw new Error(`${file}: unknown co-runner ${r.co_runner}`);
       const traceName = m.role === "carveout" ? "sleep_w8_b4" : r.co_runner;
       rows.push({
-        service: m.model, setting: "one process", fitted: kind === "sleep", coRunner: r.co_runner, kind,
+        service: m.model, setting: "one process", fitted: kind === "sleep", fittedIssue: kind !== "sleep", coRunner: r.co_runner, kind,
         trace: path.join(dir, `${m.model}_${traceName}.pt.trace.json.gz`),
         measuredSlowdown: r.svc_with.p50_us / m.svc_alone.p50_us,
         measuredCoRunner: r.co_with_its / r.co_alone_its,
@@ -99,7 +102,7 @@ function readMpsRows(dir: string, gpu: string): CoResidencyRow[] {
       if (!(svc.p50_us > 0) || !(co.its > 0) || !(co.launch_us > 0)) throw new Error(`${svcFile}: malformed measurement`);
       const kind = KINDS.find((k) => c.coRunner.startsWith(`${k}_`))!;
       rows.push({
-        service, setting: c.pct === null ? "MPS" : "MPS 25%", fitted: false, coRunner: c.coRunner, kind,
+        service, setting: c.pct === null ? "MPS" : "MPS 25%", fitted: false, fittedIssue: false, coRunner: c.coRunner, kind,
         trace: path.join(dir, "..", `${service}_${c.coRunner}.pt.trace.json.gz`),
         measuredSlowdown: svc.p50_us / alone.p50_us,
         // Its rate alone was not measured in this run: 8 launches of its calibrated length per iteration.
@@ -111,8 +114,9 @@ function readMpsRows(dir: string, gpu: string): CoResidencyRow[] {
 }
 
 export interface CoResidencyCondition extends CoResidencyRow {
-  /** Service slowdown simulated at delay 0 and at the delay given. */
+  /** Service slowdown simulated with neither term, with the delay only, and with the delay and the issue contention. */
   readonly simulatedNoDelay: number;
+  readonly simulatedDelayOnly: number;
   readonly simulatedSlowdown: number;
   readonly simulatedCoRunner: number;
 }
@@ -126,20 +130,39 @@ export interface CoResidencyFit {
   /** Root-mean-square error of log slowdown over the rows fitted on, and how many. */
   readonly rmsLogError: number;
   readonly fittedRows: number;
+  /** Fitted issue contention (slowdown at a full SM of another tenant's issuing warps), its rms log error and rows. */
+  readonly issueContention: number;
+  readonly issueRmsLogError: number;
+  readonly issueFittedRows: number;
   readonly conditions: CoResidencyCondition[];
 }
 
 const PROBE_US = 8;
+const PROBE_ISSUE = 2;
+
+/** Best value on a grid from 0 to `max` in steps of `step` for a sum of squared errors, rounded to the step. */
+function gridFit(sq: (v: number) => number, max: number, step: number): number {
+  let best = Infinity, at = 0;
+  for (let i = 0; i * step <= max + 1e-9; i++) {
+    const e = sq(i * step);
+    if (e < best) { best = e; at = i * step; }
+  }
+  return Math.round(at / step) * step;
+}
+
+/** Squared log error of lines `at0 + slope · v` against each row's measured slowdown. */
+const sqLog = (lines: readonly RowLine[], v: number) => lines.reduce((s, l) => s + Math.log((l.at0 + l.slope * v) / l.row.measuredSlowdown) ** 2, 0);
 
 /**
  * Replays every row at delay 0 and at `PROBE_US`, fits the delay that minimises the squared log error of the
- * sleeping rows' slowdown on those lines (a grid of 0.01 µs), then replays every row at the fitted delay (or at
- * `delayUs` when given: no fit).
+ * sleeping rows' slowdown on those lines (a grid of 0.01 µs); then, at that delay, the spinning rows at issue
+ * contention 0 and `PROBE_ISSUE`, and fits the issue contention the same way (a grid of 0.01). Finally every row is
+ * replayed at both. `delayUs` or `issueContention` given: that one is not fitted.
  */
-export async function coResidencyFit(set: CoResidencySet, services: Record<string, Workload>, load: (trace: string) => Promise<Workload>, options: { gpu?: string; delayUs?: number; durationS?: number } = {}): Promise<CoResidencyFit> {
+export async function coResidencyFit(set: CoResidencySet, services: Record<string, Workload>, load: (trace: string) => Promise<Workload>, options: { gpu?: string; delayUs?: number; issueContention?: number; durationS?: number } = {}): Promise<CoResidencyFit> {
   const gpu = options.gpu ?? specForDeviceName(set.gpu)!.key;
   // mps-limit: MPS that honours an active-thread percentage (none given: plain MPS).
-  const base = { gpu, durationS: options.durationS ?? 1, seed: 1, policy: "mps-limit", coResidentSlowdown: 0 };
+  const base = { gpu, durationS: options.durationS ?? 1, seed: 1, policy: "mps-limit", coResidentSlowdown: 0, issueContention: 0 };
   const svc = (w: Workload): TenantSpec => ({ name: "service", trace: w, arrival: { kind: "closed-loop", concurrency: 1 } });
   const coTenant = (w: Workload, pct: number | null = null): TenantSpec => ({ name: "co-runner", trace: w, arrival: { kind: "back-to-back" }, gapUs: 0, limitPct: pct });
   const pctOf = (row: CoResidencyRow) => (row.setting === "MPS 25%" ? 25 : null);
@@ -153,30 +176,43 @@ export async function coResidencyFit(set: CoResidencySet, services: Record<strin
     return w;
   };
   for (const name of new Set(set.rows.map((r) => r.service))) alone.set(name, p50(await replay({ ...base, coResidentDelayUs: 0, tenants: [svc(serviceOf(name))] })));
+  const slowdown = async (row: CoResidencyRow, d: number, issue: number) => p50(await replay({ ...base, coResidentDelayUs: d, issueContention: issue, tenants: [svc(serviceOf(row.service)), coTenant(await workload(row.trace), pctOf(row))] })) / alone.get(row.service)!;
   const lines: RowLine[] = [];
   for (const row of set.rows) {
     const co = await workload(row.trace);
-    const at = async (d: number) => p50(await replay({ ...base, coResidentDelayUs: d, tenants: [svc(serviceOf(row.service)), coTenant(co, pctOf(row))] })) / alone.get(row.service)!;
+    const at = (d: number) => slowdown(row, d, 0);
     const at0 = await at(0);
     lines.push({ row, at0, slope: ((await at(PROBE_US)) - at0) / PROBE_US });
     const coKey = `${row.trace} ${pctOf(row)}`;
     if (!coAlone.has(coKey)) coAlone.set(coKey, its(await replay({ ...base, coResidentDelayUs: 0, tenants: [coTenant(co, pctOf(row))] }), 0));
   }
   const fitted = lines.filter((l) => l.row.fitted);
-  const sq = (d: number) => fitted.reduce((s, l) => s + Math.log((l.at0 + l.slope * d) / l.row.measuredSlowdown) ** 2, 0);
   let delayUs = options.delayUs ?? 0;
   if (options.delayUs === undefined) {
     if (fitted.length === 0) throw new Error("no one-process sleeping co-runner rows to fit the delay on");
-    let best = Infinity;
-    for (let d = 0; d <= 50 + 1e-9; d += 0.01) {
-      const e = sq(d);
-      if (e < best) { best = e; delayUs = Math.round(d * 100) / 100; }
-    }
+    delayUs = Math.round(gridFit((d) => sqLog(fitted, d), 50, 0.01) * 100) / 100;
+  }
+  // The issue contention, on the spinning rows at the fitted delay (sleepers issue nothing: it leaves them alone).
+  const delayOnly = new Map<CoResidencyRow, number>();
+  for (const row of set.rows) delayOnly.set(row, await slowdown(row, delayUs, 0));
+  const issueLines: RowLine[] = [];
+  for (const row of set.rows.filter((r) => r.fittedIssue)) {
+    const at0 = delayOnly.get(row)!;
+    issueLines.push({ row, at0, slope: ((await slowdown(row, delayUs, PROBE_ISSUE)) - at0) / PROBE_ISSUE });
+  }
+  let issueContention = options.issueContention ?? 0;
+  if (options.issueContention === undefined) {
+    if (issueLines.length === 0) throw new Error("no one-process spinning co-runner rows to fit the issue contention on");
+    issueContention = Math.round(gridFit((v) => sqLog(issueLines, v), 20, 0.01) * 100) / 100;
   }
   const conditions: CoResidencyCondition[] = [];
   for (const l of lines) {
-    const both = await replay({ ...base, coResidentDelayUs: delayUs, tenants: [svc(serviceOf(l.row.service)), coTenant(await workload(l.row.trace), pctOf(l.row))] });
-    conditions.push({ ...l.row, simulatedNoDelay: l.at0, simulatedSlowdown: p50(both) / alone.get(l.row.service)!, simulatedCoRunner: its(both, 1) / coAlone.get(`${l.row.trace} ${pctOf(l.row)}`)! });
+    const both = await replay({ ...base, coResidentDelayUs: delayUs, issueContention, tenants: [svc(serviceOf(l.row.service)), coTenant(await workload(l.row.trace), pctOf(l.row))] });
+    conditions.push({ ...l.row, simulatedNoDelay: l.at0, simulatedDelayOnly: delayOnly.get(l.row)!, simulatedSlowdown: p50(both) / alone.get(l.row.service)!, simulatedCoRunner: its(both, 1) / coAlone.get(`${l.row.trace} ${pctOf(l.row)}`)! });
   }
-  return { delayUs, rmsLogError: fitted.length > 0 ? Math.sqrt(sq(delayUs) / fitted.length) : NaN, fittedRows: fitted.length, conditions };
+  const rms = (ls: readonly RowLine[], v: number) => (ls.length > 0 ? Math.sqrt(sqLog(ls, v) / ls.length) : NaN);
+  return {
+    delayUs, rmsLogError: rms(fitted, delayUs), fittedRows: fitted.length,
+    issueContention, issueRmsLogError: rms(issueLines, issueContention), issueFittedRows: issueLines.length, conditions,
+  };
 }

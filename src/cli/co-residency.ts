@@ -1,9 +1,9 @@
 /**
- * `lithos-replay coresidency <dir> --hp <service>=<trace>[,<service>=<trace>] [--gpu h100] [--delay µs] [--fit
- * <calibration.json>] [--json]`: the co-residency microbenchmark (tools/measure/coresidency.py, carveout.py)
+ * `lithos-replay coresidency <dir> --hp <service>=<trace>[,<service>=<trace>] [--gpu h100] [--delay µs] [--issue k]
+ * [--fit <calibration.json>] [--json]`: the co-residency microbenchmark (tools/measure/coresidency.py, carveout.py)
  * replayed, service and co-runner slowdowns measured next to simulated. The per-kernel co-resident delay is fitted
- * on the sleeping co-runners' rows (or taken from `--delay`); `--fit` writes it into a calibration file (its other
- * contents kept).
+ * on the sleeping co-runners' rows (or taken from `--delay`), then the issue contention on the spinning ones (or
+ * taken from `--issue`); `--fit` writes both into a calibration file (its other contents kept).
  */
 import * as path from "node:path";
 import { coResidencyFit, readCoResidency, type CoResidencyFit, type CoResidencySet } from "../analysis/co-residency";
@@ -13,23 +13,26 @@ import { readFitTarget, writeInterferenceFit } from "./interference-fit";
 import { InputError } from "./output";
 import { namedWorkloads, workloadInput } from "./workload-option";
 
-export const CO_RESIDENCY_USAGE = "lithos-replay coresidency <dir> --hp <service>=<trace>[,<service>=<trace>…] [--gpu h100] [--delay µs] [--fit <calibration.json>] [--json]";
+export const CO_RESIDENCY_USAGE = "lithos-replay coresidency <dir> --hp <service>=<trace>[,<service>=<trace>…] [--gpu h100] [--delay µs] [--issue k] [--fit <calibration.json>] [--json]";
 
 const x = (v: number) => `${v.toFixed(2)}×`;
 
-export function formatCoResidency(fit: CoResidencyFit, fitted: boolean): string {
-  const head = fitted
+export function formatCoResidency(fit: CoResidencyFit, fittedDelay: boolean, fittedIssue: boolean): string {
+  const head = fittedDelay
     ? `co-resident delay fitted on the ${fit.fittedRows} one-process sleeping co-runners: ${fit.delayUs.toFixed(2)} µs per kernel (rms log error ${fit.rmsLogError.toFixed(3)})`
     : `co-resident delay given: ${fit.delayUs.toFixed(2)} µs per kernel`;
-  const lines = [head, "service   setting      co-runner                 service slowdown: measured  no delay  with delay   co-runner kept: measured  simulated"];
+  const issue = fittedIssue
+    ? `issue contention fitted on the ${fit.issueFittedRows} one-process spinning co-runners at that delay: ${fit.issueContention.toFixed(2)} at a full SM of issuing warps (rms log error ${fit.issueRmsLogError.toFixed(3)})`
+    : `issue contention given: ${fit.issueContention.toFixed(2)} at a full SM of issuing warps`;
+  const lines = [head, issue, "service   setting      co-runner                 service slowdown: measured  no terms  delay     delay+issue   co-runner kept: measured  simulated"];
   for (const c of fit.conditions) {
-    lines.push(`${c.service.padEnd(9)} ${c.setting.padEnd(12)} ${c.coRunner.padEnd(25)} ${"".padEnd(18)}${x(c.measuredSlowdown).padEnd(9)} ${x(c.simulatedNoDelay).padEnd(9)} ${x(c.simulatedSlowdown).padEnd(12)} ${"".padEnd(16)}${`${(c.measuredCoRunner * 100).toFixed(0)}%`.padEnd(9)} ${(c.simulatedCoRunner * 100).toFixed(0)}%`);
+    lines.push(`${c.service.padEnd(9)} ${c.setting.padEnd(12)} ${c.coRunner.padEnd(25)} ${"".padEnd(18)}${x(c.measuredSlowdown).padEnd(9)} ${x(c.simulatedNoDelay).padEnd(9)} ${x(c.simulatedDelayOnly).padEnd(9)} ${x(c.simulatedSlowdown).padEnd(13)} ${"".padEnd(16)}${`${(c.measuredCoRunner * 100).toFixed(0)}%`.padEnd(9)} ${(c.simulatedCoRunner * 100).toFixed(0)}%`);
   }
   return `${lines.join("\n")}\n`;
 }
 
 export async function coResidencyCommand(argv: string[]): Promise<number> {
-  const { positionals, options } = parseArgs(argv, ["--hp", "--fit", "--gpu", "--delay"], ["--json"]);
+  const { positionals, options } = parseArgs(argv, ["--hp", "--fit", "--gpu", "--delay", "--issue"], ["--json"]);
   if (positionals.length !== 1) throw new UsageError("coresidency takes one folder of measurements");
   const dir = positionals[0]!;
   const hp = options.get("--hp");
@@ -40,7 +43,10 @@ export async function coResidencyCommand(argv: string[]): Promise<number> {
   const delay = options.get("--delay");
   const delayUs = delay === undefined ? undefined : Number(delay);
   if (delayUs !== undefined && !(Number.isFinite(delayUs) && delayUs >= 0)) throw new UsageError("--delay takes µs ≥ 0");
-  if (delayUs !== undefined && fit !== undefined) throw new UsageError("--fit writes a fitted delay: leave out --delay");
+  const issue = options.get("--issue");
+  const issueContention = issue === undefined ? undefined : Number(issue);
+  if (issueContention !== undefined && !(Number.isFinite(issueContention) && issueContention >= 0)) throw new UsageError("--issue takes a slowdown ≥ 0");
+  if ((delayUs !== undefined || issueContention !== undefined) && fit !== undefined) throw new UsageError("--fit writes the fitted delay and issue contention: leave out --delay and --issue");
   let set: CoResidencySet;
   try {
     set = readCoResidency(dir);
@@ -52,11 +58,12 @@ export async function coResidencyCommand(argv: string[]): Promise<number> {
   if (missing.length > 0) throw new UsageError(`no --hp trace for the service${missing.length > 1 ? "s" : ""} measured: ${missing.join(", ")}`);
   // Read before the fit, which takes a while, so that a bad file fails at once.
   const cal = typeof fit === "string" ? readFitTarget(fit) : undefined;
-  const result = await coResidencyFit(set, services, (t) => workloadInput(t, "auto"), { gpu: gpu.key, delayUs });
+  const result = await coResidencyFit(set, services, (t) => workloadInput(t, "auto"), { gpu: gpu.key, delayUs, issueContention });
   if (cal !== undefined && typeof fit === "string") {
     await writeInterferenceFit(fit, cal, "coResidentDelayUs", result.delayUs, `${path.basename(path.resolve(dir))} (${set.gpu}): services' request time beside co-runner blocks that sleep on the same SMs, one process (${result.fittedRows} rows, least squares on log slowdown)`);
-    process.stderr.write(`wrote ${fit}: co-resident delay ${result.delayUs} µs per kernel\n`);
+    await writeInterferenceFit(fit, cal, "issueContention", result.issueContention, `${path.basename(path.resolve(dir))} (${set.gpu}): services' request time beside co-runner blocks that spin (FMA, L2 chase) on the same SMs, one process, at the fitted delay (${result.issueFittedRows} rows, least squares on log slowdown)`);
+    process.stderr.write(`wrote ${fit}: co-resident delay ${result.delayUs} µs per kernel, issue contention ${result.issueContention}\n`);
   }
-  process.stdout.write(options.has("--json") ? `${JSON.stringify(result)}\n` : formatCoResidency(result, delayUs === undefined));
+  process.stdout.write(options.has("--json") ? `${JSON.stringify(result)}\n` : formatCoResidency(result, delayUs === undefined, issueContention === undefined));
   return 0;
 }

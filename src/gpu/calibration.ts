@@ -34,6 +34,8 @@ export interface InterferenceParams {
   coResidentSlowdown?: number;
   /** Extra µs per kernel whose SMs hold another tenant's blocks, scaled by the fraction shared (src/sim/engine.ts); absent: 0. */
   coResidentDelayUs?: number;
+  /** Slowdown of a kernel from other tenants' issuing warps on its SMs, at a full SM of them (src/sim/engine.ts); absent: 0. */
+  issueContention?: number;
   /** Slowdown of latency-bound kernels against other tenants' DRAM utilisation, measured (src/sim/memory-load.ts); absent: none. */
   loadedLatency?: LoadedLatencyCurve;
   /** The measurements behind them, and how they were turned into these numbers. */
@@ -67,6 +69,13 @@ export function parseCalibration(text: string, file: string): Calibration {
   }
   if (obj?.version !== CALIBRATION_VERSION) throw new Error(`${file}: calibration version ${String(obj?.version)}, this package reads version ${CALIBRATION_VERSION}`);
   if (!obj.timing?.classes) throw new Error(`${file}: no timing parameters`);
+  const eligible = obj.timing.eligible;
+  if (eligible !== undefined) {
+    const fractions = [...Object.values(eligible.kernels ?? {}), ...Object.values(eligible.classes ?? {})];
+    if (typeof eligible.fittedOn !== "string" || typeof eligible.kernels !== "object" || typeof eligible.classes !== "object" || !fractions.every((v) => typeof v === "number" && v >= 0 && v <= 1)) {
+      throw new Error(`${file}: malformed timing.eligible (kernels and classes: fractions 0…1; fittedOn)`);
+    }
+  }
   const curves = obj.timing.curves;
   if (curves !== undefined) {
     const width = 4 + (Array.isArray(curves.sms) ? curves.sms.length : -4);
@@ -79,6 +88,7 @@ export function parseCalibration(text: string, file: string): Calibration {
     if (typeof inter.fittedOn !== "string") throw new Error(`${file}: interference without fittedOn`);
     if (inter.coResidentSlowdown !== undefined && !(Number.isFinite(inter.coResidentSlowdown) && inter.coResidentSlowdown >= 0)) throw new Error(`${file}: interference.coResidentSlowdown is not a number ≥ 0`);
     if (inter.coResidentDelayUs !== undefined && !(Number.isFinite(inter.coResidentDelayUs) && inter.coResidentDelayUs >= 0)) throw new Error(`${file}: interference.coResidentDelayUs is not a number ≥ 0`);
+    if (inter.issueContention !== undefined && !(Number.isFinite(inter.issueContention) && inter.issueContention >= 0)) throw new Error(`${file}: interference.issueContention is not a number ≥ 0`);
     const problem = inter.loadedLatency === undefined ? null : loadedLatencyProblem(inter.loadedLatency);
     if (problem !== null) throw new Error(`${file}: malformed interference.loadedLatency (${problem})`);
   }

@@ -64,3 +64,15 @@ export function classifyKernel(name: string, us = Infinity): KernelClass {
   if (MEMORY.test(head)) return "memory";
   return "other";
 }
+
+/**
+ * Kernels whose threads wait rather than work (`nanosleep` loops: the co-residency microbenchmark's sleepers): they
+ * hold their SM slots but issue almost no instructions. A trace does not record issue activity (Nsight Compute
+ * would); a name that says the kernel sleeps is the one case it can be read from.
+ */
+const IDLE = /sleep/i;
+
+/** Whether a kernel's warps issue instructions while resident: false for kernels named as sleeping. */
+export function issuesInstructions(name: string): boolean {
+  return !IDLE.test(functionHead(name));
+}

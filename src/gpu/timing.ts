@@ -22,7 +22,8 @@
  * multiplied by their measured/modelled ratio at n SMs, kept monotone in n (src/gpu/measured-curves.ts): what the
  * class formula cannot see in a trace, such as whether a kernel saturates DRAM bandwidth or is bound by latency.
  */
-import { classifyKernel, type KernelClass } from "./kernel-class";
+import { classifyKernel, issuesInstructions, type KernelClass } from "./kernel-class";
+import { eligibleFraction, type EligibleTable } from "./eligible-warps";
 import { lookupResidual, residualBySm, type MeasuredCurves } from "./measured-curves";
 import { blocksPerSm } from "./occupancy";
 import type { GpuSpec } from "./specs/spec";
@@ -65,6 +66,11 @@ export interface TimingCalibration {
    * this says (its memory part is SM-side work: see the header).
    */
   dramBound?: DramBound;
+  /**
+   * Eligible warps per resident warp, by kernel and class, measured with Nsight Compute (src/gpu/eligible-warps.ts):
+   * how many of a kernel's warps compete for issue slots with another tenant's blocks on its SMs. Absent: all.
+   */
+  eligible?: EligibleTable;
 }
 
 /** Fitted fractions of each class's memory part bound by DRAM bandwidth, and the data they were fitted on. */
@@ -132,6 +138,11 @@ export function smRounds(blocks: number, sms: number, resident: number, blockSha
   return full * (1 + (resident - 1) * s) + (rest > 0 ? 1 + (rest - 1) * s : 0);
 }
 
+/** Warps in a block of `threads` threads on `gpu`; 1 when the launch's threads are unknown. */
+function warpsPerBlock(gpu: GpuSpec, threads: number | null | undefined): number {
+  return threads != null && threads >= 1 ? Math.ceil(threads / gpu.threadsPerWarp) : 1;
+}
+
 /** Blocks of `kernel` resident per SM on `gpu` (occupancy); 1 (blocks in series) when the launch resources are unknown. */
 export function residentBlocks(gpu: GpuSpec, kernel: RecordedKernel): number {
   const threads = kernel.threadsPerBlock;
@@ -184,6 +195,12 @@ export interface PreparedKernel {
    * memory-bound share by this for the DRAM traffic it puts on the pool and on the power model.
    */
   readonly dramFraction: number;
+  /**
+   * Warps per block ready to issue at a time: the block's warps (1 when its threads are unknown) times the measured
+   * fraction eligible (`eligibleFraction`), 0 for a kernel named as sleeping (`issuesInstructions`). The simulator's
+   * issue contention counts them, and spares a kernel with none (it waits the same whoever issues).
+   */
+  readonly issueWarps: number;
 }
 
 /** Prepares `kernel` (recorded on `from`) for predictions on `to` (any SM count, clock and bandwidth share). */
@@ -220,6 +237,7 @@ export function prepareKernel(cal: TimingCalibration, kernel: RecordedKernel, fr
     residualSms: 0,
     residualAtSms: 1,
     dramFraction: dramBoundFraction(cal, cls),
+    issueWarps: issuesInstructions(kernel.name) ? warpsPerBlock(to, kernel.threadsPerBlock) * eligibleFraction(cal.eligible, kernel.name, kernel.threadsPerBlock, cls) : 0,
   };
   if (!(measured && cal.curves)) return prepared;
   const residual = monotoneResidual(prepared, residualBySm(cal.curves, measured, to.smCount));
@@ -248,6 +266,7 @@ function withFields(k: PreparedKernel, f: Partial<PreparedKernel>): PreparedKern
     residualSms: f.residualSms ?? k.residualSms,
     residualAtSms: f.residualAtSms ?? k.residualAtSms,
     dramFraction: f.dramFraction ?? k.dramFraction,
+    issueWarps: f.issueWarps ?? k.issueWarps,
   };
 }
 

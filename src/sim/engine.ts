@@ -61,6 +61,13 @@ export interface SimOptions {
    */
   readonly coResidentDelayUs?: number;
   /**
+   * Slowdown of a kernel whose SMs hold other tenants' issuing warps, at a full SM of them (`maxWarpsPerSm`), scaled
+   * by the fraction of its SMs shared and by those tenants' issuing warps per SM: blocks on one SM share its warp
+   * schedulers' issue slots and its L1/L2 paths (tools/measure/coresidency.py's FMA and L2-chase co-runners cost a
+   * service far more than its sleeping ones). 0 (the default): none.
+   */
+  readonly issueContention?: number;
+  /**
    * Measured slowdown of a latency-bound kernel against the DRAM utilisation of other tenants (./memory-load.ts):
    * points of a piecewise-linear curve, utilisation 0 … 1 ascending. Absent: no slowdown below saturation.
    */
@@ -135,11 +142,14 @@ const ACTIVITY: Readonly<Record<KernelClass, number>> = { compute: 0, skinny: 0,
 
 /**
  * `span`: physical SMs its running kernels' blocks sit on; `tenantSpan`: the same per tenant (./co-residency.ts).
+ * `issue`, `tenantIssue`: warps of their resident blocks that issue instructions (Job.issue).
  * `tenantDemand`: each tenant's share of `demand`; `memop`, `tenantMemop`: DRAM traffic of copies, bytes/s.
  */
 interface Pool {
   spec: PoolSpec; free: number; demand: number; stretch: number;
   span: number; tenantSpan: Float64Array; tenantDemand: Float64Array; memop: number; tenantMemop: Float64Array;
+  /** Issuing warps of its running kernels' resident blocks (`Job.issue`), in all and per tenant. */
+  issue: number; tenantIssue: Float64Array;
   /** Changed since it was last settled (see Engine.settlePool). */
   unsettled: boolean;
 }
@@ -311,6 +321,8 @@ class Engine implements SchedulerView {
   private readonly coResident: number;
   /** Extra ns per kernel whose SMs all hold another tenant's blocks (0: none), when the policy lets tenants share SMs. */
   private readonly coResidentDelayNs: number;
+  /** Issue contention at a full SM of other tenants' issuing warps, per warp per SM (0: none; SimOptions.issueContention). */
+  private readonly issuePerWarp: number;
   private readonly loadedLatency: LoadedLatencyCurve | null;
   /** Whether any interference term is on: every allocation change then re-plans the pool's running jobs. */
   private readonly interferes: boolean;
@@ -353,12 +365,13 @@ class Engine implements SchedulerView {
     this.tenants = views.map((v, i) => ({ ...v, pool: layout.tenantPool[i]! }));
     this.poolState = this.pools.map((spec) => ({
       spec, free: spec.smCount, demand: 0, stretch: 1,
-      span: 0, tenantSpan: new Float64Array(views.length), tenantDemand: new Float64Array(views.length), memop: 0, tenantMemop: new Float64Array(views.length), unsettled: false,
+      span: 0, tenantSpan: new Float64Array(views.length), issue: 0, tenantIssue: new Float64Array(views.length), tenantDemand: new Float64Array(views.length), memop: 0, tenantMemop: new Float64Array(views.length), unsettled: false,
     }));
     this.coResident = o.policy.sharesSms === false ? 0 : Math.max(0, o.coResidentSlowdown ?? 0);
     this.coResidentDelayNs = o.policy.sharesSms === false ? 0 : Math.max(0, o.coResidentDelayUs ?? 0) * 1e3;
+    this.issuePerWarp = o.policy.sharesSms === false ? 0 : Math.max(0, o.issueContention ?? 0) / o.gpu.maxWarpsPerSm;
     this.loadedLatency = o.loadedLatency ?? null;
-    this.interferes = this.coResident > 0 || this.coResidentDelayNs > 0 || this.loadedLatency !== null;
+    this.interferes = this.coResident > 0 || this.coResidentDelayNs > 0 || this.issuePerWarp > 0 || this.loadedLatency !== null;
     // Per-SM DRAM bandwidth: measured on the H200 (~119 GB/s per SM, saturating at ~37 SMs; hardware.md §1);
     // elsewhere assumed to saturate at the same 28% of the SMs.
     this.perSmBandwidth = o.gpu.memBandwidthPerSmBytesPerS ?? o.gpu.memBandwidthBytesPerS / (0.28 * o.gpu.smCount);
@@ -729,6 +742,10 @@ class Engine implements SchedulerView {
     j.span = physicalSpan(blocks, resident, sms, waves, inLastWave);
     pool.span += j.span;
     pool.tenantSpan[j.tenant]! += j.span;
+    // Its resident blocks' issuing warps: all its SMs' worth until its last wave, then the blocks left.
+    j.issue = (inLastWave ? blocks - (waves - 1) * resident * sms : Math.min(blocks, resident * sms)) * j.kernel.issueWarps;
+    pool.issue += j.issue;
+    pool.tenantIssue[j.tenant]! += j.issue;
     const bw = Math.min(pool.spec.memBandwidthBytesPerS, sms * this.perSmBandwidth);
     this.computeOf(j);
     const timed = this.timed;
@@ -777,6 +794,9 @@ class Engine implements SchedulerView {
     pool.span -= j.span;
     pool.tenantSpan[j.tenant]! -= j.span;
     j.span = 0;
+    pool.issue -= j.issue;
+    pool.tenantIssue[j.tenant]! -= j.issue;
+    j.issue = 0;
     const st = this.state[j.tenant]!;
     st.smNs += j.cap * (this.now - j.heldSince);
     pool.free += j.cap;
@@ -849,9 +869,15 @@ class Engine implements SchedulerView {
    * which the bandwidth stretch covers). Left in fields, not returned or passed: see preparedUsInto.
    */
   private interferenceOf(j: Job, pool: Pool): void {
-    const shared = this.coResident > 0 || this.coResidentDelayNs > 0 ? this.sharedOf(j, pool) : 0;
+    const shared = this.coResident > 0 || this.coResidentDelayNs > 0 || this.issuePerWarp > 0 ? this.sharedOf(j, pool) : 0;
     let f = 1;
     if (this.coResident > 0) f *= 1 + this.coResident * shared;
+    // A kernel that issues nothing (a sleeper) waits the same time whoever else issues.
+    if (this.issuePerWarp > 0 && shared > 0 && j.kernel.issueWarps > 0) {
+      // Other tenants' issuing warps per SM where their blocks sit, taken as the same on the SMs it shares with them.
+      const others = (pool.issue - pool.tenantIssue[j.tenant]!) / (pool.span - pool.tenantSpan[j.tenant]!);
+      f *= 1 + this.issuePerWarp * shared * Math.min(this.gpu.maxWarpsPerSm, Math.max(0, others));
+    }
     if (this.loadedLatency !== null) {
       const others = ((pool.demand - pool.tenantDemand[j.tenant]!) / pool.stretch + pool.memop - pool.tenantMemop[j.tenant]!) / pool.spec.memBandwidthBytesPerS;
       f *= 1 + (loadedLatencySlowdown(this.loadedLatency, others) - 1) * (1 - Math.min(1, j.dram));

@@ -56,6 +56,8 @@ export class Job implements KernelWork {
   dram = 0;
   /** Physical SMs its blocks sit on now (../sim/co-residency.ts), and its slowdown from other tenants' blocks on them. */
   span = 0;
+  /** Warps of its resident blocks that issue instructions (PreparedKernel.issueWarps per block). */
+  issue = 0;
   contention = 1;
   /** Fraction of its SMs that hold other tenants' blocks, when a co-residency term is on (else 0). */
   shared = 0;
@@ -106,6 +108,7 @@ export class Job implements KernelWork {
     this.demand = 0;
     this.dram = 0;
     this.span = 0;
+    this.issue = 0;
     this.contention = 1;
     this.shared = 0;
     this.replan = false;

@@ -61,7 +61,7 @@ export interface ScenarioSpec {
   readonly coResidentSlowdown?: number;
   /** Extra µs per kernel whose SMs hold another tenant's blocks (src/sim/engine.ts SimOptions); default: the calibration's. */
   readonly coResidentDelayUs?: number;
-  /** Slowdown from other tenants' issuing warps on a kernel's SMs, at a full SM of them (src/sim/engine.ts SimOptions); default: the calibration's. */
+  /** Slowdown per eligible warp of other tenants per warp scheduler on a kernel's SMs (src/sim/engine.ts SimOptions); default: the calibration's. */
   readonly issueContention?: number;
   /** Slowdown of latency-bound kernels under other tenants' DRAM traffic (src/sim/memory-load.ts); null turns it off; default: the calibration's. */
   readonly loadedLatency?: LoadedLatencyCurve | null;

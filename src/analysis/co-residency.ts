@@ -6,9 +6,10 @@
  * FMA spinners (issue-bound) and L2 pointer chasers.
  *
  * The delay is fitted on the one-process sleeping rows only: they isolate what the engine's term stands for (a
- * kernel's start delayed by other tenants' resident blocks). The spinning rows (FMA and L2 chase) add contention
- * for issue slots and the L1/L2 paths: the engine's issue contention (src/sim/engine.ts `issueContention`, scaled
- * by the co-runner's issuing warps per SM) is fitted on the one-process spinning rows, at the fitted delay.
+ * kernel's start delayed by other tenants' resident blocks). The spinning rows add contention for issue slots (FMA)
+ * and L2 (chase): the engine's issue contention (src/sim/engine.ts `issueContention`, scaled by the co-runner's
+ * eligible warps per SM) is fitted on the one-process FMA rows, at the fitted delay; the chase rows are what the
+ * engine misses for L2.
  * The MPS rows (`mps/`, tools/measure/mps_coresidency.sh: service and co-runner as two MPS clients, the co-runner
  * also at 25% active threads) check the fit out of sample. The co-location runs (shared/calibration/h200/colocation
  * and the held-out ones) stay out of it.
@@ -31,7 +32,10 @@ export interface CoResidencyRow {
   readonly setting: "one process" | "MPS" | "MPS 25%";
   /** Whether the delay is fitted on this row: the one-process sleeping rows. */
   readonly fitted: boolean;
-  /** Whether the issue contention is fitted on this row: the one-process spinning (FMA, L2 chase) rows. */
+  /**
+   * Whether the issue contention is fitted on this row: the one-process FMA rows (issue-bound). The L2 chasers'
+   * warps mostly wait on loads; what they cost a service goes through L2, which the engine does not model.
+   */
   readonly fittedIssue: boolean;
   /** The co-runner as measured (`sleep_w8_b4`, `sleep_smem32k`, `fma_w4_b1`, …). */
   readonly coRunner: string;
@@ -75,7 +79,7 @@ export function readCoResidency(dir: string): CoResidencySet {
       if (kind === undefined) throw new Error(`${file}: unknown co-runner ${r.co_runner}`);
       const traceName = m.role === "carveout" ? "sleep_w8_b4" : r.co_runner;
       rows.push({
-        service: m.model, setting: "one process", fitted: kind === "sleep", fittedIssue: kind !== "sleep", coRunner: r.co_runner, kind,
+        service: m.model, setting: "one process", fitted: kind === "sleep", fittedIssue: kind === "fma", coRunner: r.co_runner, kind,
         trace: path.join(dir, `${m.model}_${traceName}.pt.trace.json.gz`),
         measuredSlowdown: r.svc_with.p50_us / m.svc_alone.p50_us,
         measuredCoRunner: r.co_with_its / r.co_alone_its,
@@ -130,7 +134,7 @@ export interface CoResidencyFit {
   /** Root-mean-square error of log slowdown over the rows fitted on, and how many. */
   readonly rmsLogError: number;
   readonly fittedRows: number;
-  /** Fitted issue contention (slowdown at a full SM of another tenant's issuing warps), its rms log error and rows. */
+  /** Fitted issue contention (slowdown per eligible warp of another tenant per warp scheduler), its rms log error and rows. */
   readonly issueContention: number;
   readonly issueRmsLogError: number;
   readonly issueFittedRows: number;
@@ -138,7 +142,7 @@ export interface CoResidencyFit {
 }
 
 const PROBE_US = 8;
-const PROBE_ISSUE = 2;
+const PROBE_ISSUE = 0.5;
 
 /** Best value on a grid from 0 to `max` in steps of `step` for a sum of squared errors, rounded to the step. */
 function gridFit(sq: (v: number) => number, max: number, step: number): number {
@@ -202,8 +206,8 @@ export async function coResidencyFit(set: CoResidencySet, services: Record<strin
   }
   let issueContention = options.issueContention ?? 0;
   if (options.issueContention === undefined) {
-    if (issueLines.length === 0) throw new Error("no one-process spinning co-runner rows to fit the issue contention on");
-    issueContention = Math.round(gridFit((v) => sqLog(issueLines, v), 20, 0.01) * 100) / 100;
+    if (issueLines.length === 0) throw new Error("no one-process FMA co-runner rows to fit the issue contention on");
+    issueContention = Math.round(gridFit((v) => sqLog(issueLines, v), 10, 0.01) * 100) / 100;
   }
   const conditions: CoResidencyCondition[] = [];
   for (const l of lines) {

@@ -2,7 +2,7 @@
  * `lithos-replay coresidency <dir> --hp <service>=<trace>[,<service>=<trace>] [--gpu h100] [--delay µs] [--issue k]
  * [--fit <calibration.json>] [--json]`: the co-residency microbenchmark (tools/measure/coresidency.py, carveout.py)
  * replayed, service and co-runner slowdowns measured next to simulated. The per-kernel co-resident delay is fitted
- * on the sleeping co-runners' rows (or taken from `--delay`), then the issue contention on the spinning ones (or
+ * on the sleeping co-runners' rows (or taken from `--delay`), then the issue contention on the FMA spinners' (or
  * taken from `--issue`); `--fit` writes both into a calibration file (its other contents kept).
  */
 import * as path from "node:path";
@@ -22,8 +22,8 @@ export function formatCoResidency(fit: CoResidencyFit, fittedDelay: boolean, fit
     ? `co-resident delay fitted on the ${fit.fittedRows} one-process sleeping co-runners: ${fit.delayUs.toFixed(2)} µs per kernel (rms log error ${fit.rmsLogError.toFixed(3)})`
     : `co-resident delay given: ${fit.delayUs.toFixed(2)} µs per kernel`;
   const issue = fittedIssue
-    ? `issue contention fitted on the ${fit.issueFittedRows} one-process spinning co-runners at that delay: ${fit.issueContention.toFixed(2)} at a full SM of issuing warps (rms log error ${fit.issueRmsLogError.toFixed(3)})`
-    : `issue contention given: ${fit.issueContention.toFixed(2)} at a full SM of issuing warps`;
+    ? `issue contention fitted on the ${fit.issueFittedRows} one-process FMA co-runners at that delay: ${fit.issueContention.toFixed(2)} per eligible warp per scheduler (rms log error ${fit.issueRmsLogError.toFixed(3)})`
+    : `issue contention given: ${fit.issueContention.toFixed(2)} per eligible warp per scheduler`;
   const lines = [head, issue, "service   setting      co-runner                 service slowdown: measured  no terms  delay     delay+issue   co-runner kept: measured  simulated"];
   for (const c of fit.conditions) {
     lines.push(`${c.service.padEnd(9)} ${c.setting.padEnd(12)} ${c.coRunner.padEnd(25)} ${"".padEnd(18)}${x(c.measuredSlowdown).padEnd(9)} ${x(c.simulatedNoDelay).padEnd(9)} ${x(c.simulatedDelayOnly).padEnd(9)} ${x(c.simulatedSlowdown).padEnd(13)} ${"".padEnd(16)}${`${(c.measuredCoRunner * 100).toFixed(0)}%`.padEnd(9)} ${(c.simulatedCoRunner * 100).toFixed(0)}%`);
@@ -61,7 +61,7 @@ export async function coResidencyCommand(argv: string[]): Promise<number> {
   const result = await coResidencyFit(set, services, (t) => workloadInput(t, "auto"), { gpu: gpu.key, delayUs, issueContention });
   if (cal !== undefined && typeof fit === "string") {
     await writeInterferenceFit(fit, cal, "coResidentDelayUs", result.delayUs, `${path.basename(path.resolve(dir))} (${set.gpu}): services' request time beside co-runner blocks that sleep on the same SMs, one process (${result.fittedRows} rows, least squares on log slowdown)`);
-    await writeInterferenceFit(fit, cal, "issueContention", result.issueContention, `${path.basename(path.resolve(dir))} (${set.gpu}): services' request time beside co-runner blocks that spin (FMA, L2 chase) on the same SMs, one process, at the fitted delay (${result.issueFittedRows} rows, least squares on log slowdown)`);
+    await writeInterferenceFit(fit, cal, "issueContention", result.issueContention, `${path.basename(path.resolve(dir))} (${set.gpu}): services' request time beside co-runner blocks that spin on FMA on the same SMs, one process, at the fitted delay, with the co-runners' eligible warps from the calibration's timing.eligible (${result.issueFittedRows} rows, least squares on log slowdown)`);
     process.stderr.write(`wrote ${fit}: co-resident delay ${result.delayUs} µs per kernel, issue contention ${result.issueContention}\n`);
   }
   process.stdout.write(options.has("--json") ? `${JSON.stringify(result)}\n` : formatCoResidency(result, delayUs === undefined, issueContention === undefined));

@@ -34,7 +34,7 @@ export interface InterferenceParams {
   coResidentSlowdown?: number;
   /** Extra µs per kernel whose SMs hold another tenant's blocks, scaled by the fraction shared (src/sim/engine.ts); absent: 0. */
   coResidentDelayUs?: number;
-  /** Slowdown of a kernel from other tenants' issuing warps on its SMs, at a full SM of them (src/sim/engine.ts); absent: 0. */
+  /** Slowdown of a kernel per eligible warp of other tenants per warp scheduler on its SMs (src/sim/engine.ts); absent: 0. */
   issueContention?: number;
   /** Slowdown of latency-bound kernels against other tenants' DRAM utilisation, measured (src/sim/memory-load.ts); absent: none. */
   loadedLatency?: LoadedLatencyCurve;

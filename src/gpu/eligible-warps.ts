@@ -7,7 +7,7 @@
  * kernel name and block size, with each kernel class's median for kernels the table does not hold.
  */
 import * as zlib from "node:zlib";
-import { classifyKernel, functionHead, KERNEL_CLASSES, type KernelClass } from "./kernel-class";
+import { classifyKernel, KERNEL_CLASSES, type KernelClass } from "./kernel-class";
 
 /** Eligible warps per resident warp, by kernel (`eligibleKey`) and by class, and the measurements behind them. */
 export interface EligibleTable {
@@ -28,12 +28,33 @@ export interface NcuSchedulerStats {
 }
 
 /**
- * The part of a kernel name both Kineto and Nsight Compute spell alike: the function's qualified name without
- * template arguments or parameters (the two demangle templates and lambdas differently), and its block size.
+ * The part of a kernel name both Kineto and Nsight Compute spell alike, and its block size: the function's own name,
+ * without namespaces, template arguments or parameters. The two demangle templates and lambdas differently and keep
+ * different namespaces (Kineto's `at::native::(anonymous namespace)::f`, `cudnn::engines_precompiled::g` are Nsight
+ * Compute's `at::<unnamed>::f`, `engines_precompiled::g`). Names Kineto leaves mangled (`_ZN17cutlass__5x_cudnn6KernelI…`)
+ * give their nested name's last part.
  */
 export function eligibleKey(name: string, threadsPerBlock: number | null | undefined): string {
-  const head = functionHead(name).split("<")[0]!.replace(/^void\s+/, "").replace(/\s+/g, " ").trim();
-  return `${head}|${threadsPerBlock ?? "?"}`;
+  return `${qualifiedHead(name)}|${threadsPerBlock ?? "?"}`;
+}
+
+function qualifiedHead(name: string): string {
+  if (name.startsWith("_Z")) {
+    // Itanium mangling: _Z <len><id> or _ZN (<len><id>)+ followed by template arguments (I…) or the end (E).
+    const parts: string[] = [];
+    let i = name.startsWith("_ZN") ? 3 : 2;
+    for (;;) {
+      const m = /^(\d+)/.exec(name.slice(i));
+      if (m === null) break;
+      const len = Number(m[1]);
+      parts.push(name.slice(i + m[1]!.length, i + m[1]!.length + len));
+      i += m[1]!.length + len;
+    }
+    if (parts.length > 0) return parts[parts.length - 1]!;
+  }
+  const qualified = name.replace(/\(anonymous namespace\)::|<unnamed>::/g, "").replace(/^void\s+/, "").split(/[<(]/)[0]!.trim();
+  const at = qualified.lastIndexOf("::");
+  return at < 0 ? qualified : qualified.slice(at + 2);
 }
 
 /** Splits one CSV line of Nsight Compute's `--csv` output (every field quoted). */
@@ -108,13 +129,15 @@ function weightedMedian(xs: readonly number[], ws: readonly number[]): number {
 
 /**
  * The table from profiled launches: per kernel key, the duration-weighted median of eligible over resident warps;
- * per class, the same over the class's launches (a class without launches is left out). Ratios are rounded to 3 digits.
+ * per class, the same over the class's launches in `stats` (a class without launches is left out). `probes`:
+ * launches of microbenchmark kernels (spinners, sleepers), which get entries of their own but stay out of the class
+ * medians that unlisted kernels of real programs take. Ratios are rounded to 3 digits.
  */
-export function eligibleTable(stats: readonly NcuSchedulerStats[], fittedOn: string): EligibleTable {
-  const groups = new Map<string, { r: number[]; w: number[]; cls: KernelClass }>();
-  for (const s of stats) {
+export function eligibleTable(stats: readonly NcuSchedulerStats[], fittedOn: string, probes: readonly NcuSchedulerStats[] = []): EligibleTable {
+  const groups = new Map<string, { r: number[]; w: number[]; cls: KernelClass; probe: boolean }>();
+  for (const s of [...stats, ...probes]) {
     const key = eligibleKey(s.name, s.threadsPerBlock);
-    const g = groups.get(key) ?? groups.set(key, { r: [], w: [], cls: classifyKernel(s.name) }).get(key)!;
+    const g = groups.get(key) ?? groups.set(key, { r: [], w: [], cls: classifyKernel(s.name), probe: !stats.includes(s) }).get(key)!;
     g.r.push(Math.min(1, s.eligibleWarps / s.activeWarps));
     g.w.push(Number.isFinite(s.durationNs) && s.durationNs > 0 ? s.durationNs : 1);
   }
@@ -123,7 +146,7 @@ export function eligibleTable(stats: readonly NcuSchedulerStats[], fittedOn: str
   for (const key of [...groups.keys()].sort()) { const g = groups.get(key)!; kernels[key] = round(weightedMedian(g.r, g.w)); }
   const classes: Partial<Record<KernelClass, number>> = {};
   for (const cls of KERNEL_CLASSES) {
-    const gs = [...groups.values()].filter((g) => g.cls === cls);
+    const gs = [...groups.values()].filter((g) => g.cls === cls && !g.probe);
     if (gs.length > 0) classes[cls] = round(weightedMedian(gs.flatMap((g) => g.r), gs.flatMap((g) => g.w)));
   }
   return { kernels, classes, fittedOn };

@@ -61,10 +61,10 @@ export interface SimOptions {
    */
   readonly coResidentDelayUs?: number;
   /**
-   * Slowdown of a kernel whose SMs hold other tenants' issuing warps, at a full SM of them (`maxWarpsPerSm`), scaled
-   * by the fraction of its SMs shared and by those tenants' issuing warps per SM: blocks on one SM share its warp
-   * schedulers' issue slots and its L1/L2 paths (tools/measure/coresidency.py's FMA and L2-chase co-runners cost a
-   * service far more than its sleeping ones). 0 (the default): none.
+   * Slowdown of a kernel per eligible warp of other tenants per warp scheduler on its SMs, times the fraction of its
+   * SMs shared: blocks on one SM share its schedulers' issue slots, and a ready warp waits its turn behind the other
+   * tenants' ready warps (tools/measure/coresidency.py's FMA co-runners cost a service far more than its sleeping
+   * ones, more with more warps). Eligible warps come from PreparedKernel.issueWarps. 0 (the default): none.
    */
   readonly issueContention?: number;
   /**
@@ -321,7 +321,7 @@ class Engine implements SchedulerView {
   private readonly coResident: number;
   /** Extra ns per kernel whose SMs all hold another tenant's blocks (0: none), when the policy lets tenants share SMs. */
   private readonly coResidentDelayNs: number;
-  /** Issue contention at a full SM of other tenants' issuing warps, per warp per SM (0: none; SimOptions.issueContention). */
+  /** Issue contention per eligible warp of other tenants per SM (0: none): SimOptions.issueContention over the SM's schedulers. */
   private readonly issuePerWarp: number;
   private readonly loadedLatency: LoadedLatencyCurve | null;
   /** Whether any interference term is on: every allocation change then re-plans the pool's running jobs. */
@@ -369,7 +369,8 @@ class Engine implements SchedulerView {
     }));
     this.coResident = o.policy.sharesSms === false ? 0 : Math.max(0, o.coResidentSlowdown ?? 0);
     this.coResidentDelayNs = o.policy.sharesSms === false ? 0 : Math.max(0, o.coResidentDelayUs ?? 0) * 1e3;
-    this.issuePerWarp = o.policy.sharesSms === false ? 0 : Math.max(0, o.issueContention ?? 0) / o.gpu.maxWarpsPerSm;
+    // An SM's warps are split over its sub-partitions, one scheduler each (4 on Volta…Hopper: the specs' warpAllocGranularity).
+    this.issuePerWarp = o.policy.sharesSms === false ? 0 : Math.max(0, o.issueContention ?? 0) / o.gpu.warpAllocGranularity;
     this.loadedLatency = o.loadedLatency ?? null;
     this.interferes = this.coResident > 0 || this.coResidentDelayNs > 0 || this.issuePerWarp > 0 || this.loadedLatency !== null;
     // Per-SM DRAM bandwidth: measured on the H200 (~119 GB/s per SM, saturating at ~37 SMs; hardware.md §1);
@@ -874,7 +875,7 @@ class Engine implements SchedulerView {
     if (this.coResident > 0) f *= 1 + this.coResident * shared;
     // A kernel that issues nothing (a sleeper) waits the same time whoever else issues.
     if (this.issuePerWarp > 0 && shared > 0 && j.kernel.issueWarps > 0) {
-      // Other tenants' issuing warps per SM where their blocks sit, taken as the same on the SMs it shares with them.
+      // Other tenants' eligible warps per SM where their blocks sit, taken as the same on the SMs it shares with them.
       const others = (pool.issue - pool.tenantIssue[j.tenant]!) / (pool.span - pool.tenantSpan[j.tenant]!);
       f *= 1 + this.issuePerWarp * shared * Math.min(this.gpu.maxWarpsPerSm, Math.max(0, others));
     }

@@ -29,6 +29,9 @@ describe("the measurements", () => {
     expect(set.rows).toHaveLength(40);
     expect(set.rows.filter((r) => r.fitted)).toHaveLength(14);
     expect(set.rows.filter((r) => r.fitted).every((r) => r.kind === "sleep" && r.setting === "one process")).toBe(true);
+    // The issue contention's rows: 4 FMA co-runners, two runs, two services.
+    expect(set.rows.filter((r) => r.fittedIssue)).toHaveLength(16);
+    expect(set.rows.filter((r) => r.fittedIssue).every((r) => r.kind === "fma" && r.setting === "one process")).toBe(true);
     expect(set.rows.filter((r) => r.setting !== "one process")).toHaveLength(6);
     const file = JSON.parse(fs.readFileSync(path.join(DIR, "coresidency_bert.json"), "utf8")) as { svc_alone: { p50_us: number }; rows: { co_runner: string; svc_with: { p50_us: number } }[] };
     const fma = set.rows.find((r) => r.service === "bert" && r.coRunner === "fma_w4_b1")!;
@@ -38,15 +41,31 @@ describe("the measurements", () => {
 });
 
 describe("lithos-replay coresidency", () => {
-  it("fits the delay the shipped calibration carries, and the delay slows every row", async () => {
+  it("fits the delay and the issue contention the shipped calibration carries; the delay slows every row, the contention only beside issuing blocks", async () => {
     const r = await runCliAsync(["coresidency", DIR, "--gpu", "h100", "--hp", HP, "--json"]);
     expect(r.status, r.stderr).toBe(0);
     const fit = JSON.parse(r.stdout) as CoResidencyFit;
     const shipped = parseCalibration(fs.readFileSync(SHIPPED, "utf8"), SHIPPED);
     expect(fit.delayUs).toBe(shipped.interference!.coResidentDelayUs);
+    expect(fit.issueContention).toBe(shipped.interference!.issueContention);
     expect(fit.fittedRows).toBe(14);
+    expect(fit.issueFittedRows).toBe(16);
     expect(fit.delayUs).toBeGreaterThan(0);
-    for (const c of fit.conditions) expect(c.simulatedSlowdown).toBeGreaterThan(c.simulatedNoDelay);
+    expect(fit.issueContention).toBeGreaterThan(0);
+    for (const c of fit.conditions) expect(c.simulatedDelayOnly).toBeGreaterThan(c.simulatedNoDelay);
+    // Sleepers issue nothing: the contention leaves their rows, and their own rate, as the delay alone has them.
+    for (const c of fit.conditions.filter((c) => c.kind === "sleep")) {
+      expect(c.simulatedSlowdown).toBeCloseTo(c.simulatedDelayOnly, 2);
+      expect(c.simulatedCoRunner).toBeGreaterThan(0.95);
+    }
+    // Beside FMA spinners it adds to the delay, more with more warps per SM (4, 16, 32), as measured.
+    for (const service of ["resnet50", "bert"]) {
+      const fma = (co: string) => fit.conditions.find((c) => c.service === service && c.setting === "one process" && c.coRunner === co)!;
+      expect(fma("fma_w4_b1").simulatedSlowdown).toBeGreaterThan(fma("fma_w4_b1").simulatedDelayOnly);
+      expect(fma("fma_w4_b4").simulatedSlowdown).toBeGreaterThan(fma("fma_w4_b1").simulatedSlowdown);
+      expect(fma("fma_w8_b4").simulatedSlowdown).toBeGreaterThan(fma("fma_w4_b4").simulatedSlowdown);
+      expect(fma("fma_w8_b4").measuredSlowdown).toBeGreaterThan(fma("fma_w4_b4").measuredSlowdown);
+    }
     // The sleeping rows are fitted: the fitted replay lands within the spread of their measurements.
     const sleep = fit.conditions.filter((c) => c.fitted);
     const measured = sleep.map((c) => c.measuredSlowdown);
@@ -76,7 +95,8 @@ describe("lithos-replay coresidency", () => {
     expect(written.timing).toEqual(raw.timing);
     expect(written.power).toEqual(raw.power);
     expect(written.interference!.coResidentDelayUs).toBeGreaterThan(0);
-    expect(written.interference!.fittedOn).toMatch(/coresidency-h100.*sleep/);
+    expect(written.interference!.issueContention).toBeGreaterThan(0);
+    expect(written.interference!.fittedOn).toMatch(/coResidentDelayUs: coresidency-h100.*sleep.*; issueContention: coresidency-h100.*FMA/);
     expect(sha256File(SHIPPED)).toBe(before);
   }, 180_000);
 

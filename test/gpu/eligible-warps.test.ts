@@ -1,0 +1,105 @@
+/**
+ * Eligible warps per resident warp from Nsight Compute's scheduler statistics (src/gpu/eligible-warps.ts), read from
+ * the measurement in calibrations/eligible-h100 (tools/measure/ncu_issue.sh: a ResNet-50 training step, a ResNet-50
+ * and a BERT request, the co-residency microbenchmark's co-runners), and the table the shipped calibration carries.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as zlib from "node:zlib";
+import { afterAll, describe, expect, it } from "vitest";
+import { eligibleFraction, eligibleKey, eligibleTable, readNcuSchedulerStats } from "../../src/gpu/eligible-warps";
+import { parseCalibration } from "../../src/gpu/calibration";
+import { classifyKernel } from "../../src/gpu/kernel-class";
+import { refusalLine, runCli } from "../helpers/cli";
+import { makeTempDir, removeTempDirs, sha256File } from "../helpers/files";
+import { REPO_ROOT } from "../helpers/fixtures";
+
+const DIR = path.join(REPO_ROOT, "calibrations", "eligible-h100");
+const FILES = ["spin", "resnet50", "bert", "train"].map((w) => path.join(DIR, `issue_${w}.csv.gz`));
+const SHIPPED = path.join(REPO_ROOT, "calibrations", "h200-sxm.json");
+const read = (f: string) => readNcuSchedulerStats(f, fs.readFileSync(f));
+
+afterAll(removeTempDirs);
+
+describe("Nsight Compute scheduler statistics", () => {
+  it("read one entry per profiled launch, eligible never above resident", () => {
+    for (const f of FILES) {
+      const stats = read(f);
+      expect(stats.length, f).toBeGreaterThan(0);
+      for (const s of stats) {
+        expect(s.activeWarps).toBeGreaterThan(0);
+        expect(s.eligibleWarps).toBeGreaterThanOrEqual(0);
+        expect(s.eligibleWarps).toBeLessThanOrEqual(s.activeWarps + 1e-9);
+        expect(s.durationNs).toBeGreaterThan(0);
+      }
+    }
+    // The co-runners: one launch each of coresidency.py's six variants.
+    expect(read(FILES[0]!).map((s) => s.name).sort()).toEqual(["chase_spin", "fma_spin", "fma_spin", "fma_spin", "fma_spin", "sleep_spin"]);
+  });
+
+  it("tell an FMA spinner's warps (ready most cycles) from a sleeper's (never) and a pointer chaser's (waiting on loads)", () => {
+    const table = eligibleTable(read(FILES[0]!), "spin");
+    const fma = table.kernels[eligibleKey("fma_spin", 256)]!, chase = table.kernels[eligibleKey("chase_spin", 256)]!, sleep = table.kernels[eligibleKey("sleep_spin", 256)]!;
+    expect(fma).toBeGreaterThan(chase);
+    expect(chase).toBeGreaterThan(sleep);
+    expect(sleep).toBeLessThan(0.05);
+  });
+
+  it("the shipped calibration carries the table of all four files, and kernels of a trace find their entries", () => {
+    const cal = parseCalibration(fs.readFileSync(SHIPPED, "utf8"), SHIPPED);
+    const table = eligibleTable(FILES.flatMap(read), "x");
+    expect(cal.timing.eligible!.kernels).toEqual(table.kernels);
+    expect(cal.timing.eligible!.classes).toEqual(table.classes);
+    // A training step's kernels are in the table under the key Kineto's spelling of their names gives.
+    const train = read(FILES[3]!);
+    const found = train.filter((s) => cal.timing.eligible!.kernels[eligibleKey(s.name, s.threadsPerBlock)] !== undefined);
+    expect(found.length).toBe(train.length);
+    // Unknown kernels take their class's median; without a table every resident warp counts.
+    expect(eligibleFraction(cal.timing.eligible, "an_unseen_gemm_kernel", 128, "compute")).toBe(cal.timing.eligible!.classes.compute);
+    expect(eligibleFraction(undefined, "x", 128, classifyKernel("x"))).toBe(1);
+  });
+
+  it("refuse a truncated export and one without the scheduler metrics, naming the file", () => {
+    const dir = makeTempDir();
+    const cut = path.join(dir, "cut.csv.gz");
+    const whole = fs.readFileSync(FILES[0]!);
+    fs.writeFileSync(cut, whole.subarray(0, whole.length >> 1));
+    expect(() => readNcuSchedulerStats(cut, fs.readFileSync(cut))).toThrow(/cut\.csv\.gz: not readable gzip/);
+    const dram = path.join(REPO_ROOT, "calibrations", "power-h200", "train_step_ncu.csv.gz");
+    expect(() => readNcuSchedulerStats(dram, fs.readFileSync(dram))).toThrow(/no launch with smsp__warps_active/);
+    const plain = path.join(dir, "plain.csv");
+    fs.writeFileSync(plain, zlib.gunzipSync(whole));
+    expect(read(plain)).toEqual(read(FILES[0]!));
+  });
+});
+
+describe("lithos-replay eligible", () => {
+  it("prints the table by class and kernel, and --fit writes it into a calibration's timing, the rest kept", () => {
+    const r = runCli(["eligible", ...FILES]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^\d+ launches, \d+ kernels/);
+    expect(r.stdout).toMatch(/\ncompute\s+0\.\d{3}\n/);
+    const cal = path.join(makeTempDir(), "cal.json");
+    const raw = parseCalibration(fs.readFileSync(SHIPPED, "utf8"), SHIPPED);
+    delete raw.timing.eligible;
+    fs.writeFileSync(cal, JSON.stringify(raw));
+    const before = FILES.map(sha256File);
+    const w = runCli(["eligible", ...FILES, "--fit", cal]);
+    expect(w.status, w.stderr).toBe(0);
+    const written = parseCalibration(fs.readFileSync(cal, "utf8"), cal);
+    expect(written.timing.eligible!.fittedOn).toMatch(/issue_train\.csv\.gz/);
+    expect(written.timing.classes).toEqual(raw.timing.classes);
+    expect(written.interference).toEqual(raw.interference);
+    expect(FILES.map(sha256File)).toEqual(before);
+  });
+
+  it("refuses a missing file in one line naming it, and writes nothing", () => {
+    const cal = path.join(makeTempDir(), "cal.json");
+    fs.copyFileSync(SHIPPED, cal);
+    const before = sha256File(cal);
+    const r = runCli(["eligible", path.join(DIR, "nope.csv.gz"), "--fit", cal]);
+    expect(r.status).not.toBe(0);
+    expect(refusalLine(r)).toMatch(/nope\.csv\.gz: no such file/);
+    expect(sha256File(cal)).toBe(before);
+  });
+});

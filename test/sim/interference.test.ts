@@ -1,7 +1,8 @@
 /**
  * Interference between tenants in the engine. Blocks of different tenants on the same SMs: which SMs a kernel's
  * blocks sit on, how much of a kernel's spread overlaps other tenants', and the slowdown of co-resident blocks.
- * Memory latency under other tenants' DRAM traffic (a loaded-latency curve). On the real H200 co-location workloads.
+ * Contention for issue slots between their eligible warps. Memory latency under other tenants' DRAM traffic (a
+ * loaded-latency curve). On the real H200 co-location workloads.
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { calibrationFor } from "../../src/gpu/calibration";
@@ -83,6 +84,27 @@ describe("the engine", () => {
     expect(delayed("mps", 4, alone).tenants[0]!.latenciesNs).toEqual(delayed("mps", 0, alone).tenants[0]!.latenciesNs);
     expect(delayed("lithos", 4).tenants[0]!.latenciesNs).toEqual(delayed("lithos", 0).tenants[0]!.latenciesNs);
     expect(delayed("mig", 4).tenants[0]!.latenciesNs).toEqual(delayed("mig", 0).tenants[0]!.latenciesNs);
+  });
+
+  const issue = (policy: string, k: number, ts = tenants()) =>
+    simulate({ gpu, timing: cal.timing, power: cal.power!, policy: POLICIES[policy]!.make({}), tenants: ts, durationNs: 0.5e9, issueContention: k });
+  const steps = (r: SimResult) => r.tenants[1]!.completionsNs.length;
+
+  it("slows both tenants by each other's eligible warps on shared SMs: the service's requests and the training's steps, more the larger the contention", () => {
+    const none = issue("mps", 0), some = issue("mps", 0.5), more = issue("mps", 1.5);
+    expect(total(some, 0)).toBeGreaterThan(total(none, 0));
+    expect(total(more, 0)).toBeGreaterThan(total(some, 0));
+    expect(steps(more)).toBeLessThanOrEqual(steps(none));
+    // The eligible-warp table is in the shipped calibration (measured): the training's kernels have 3–35% of their
+    // warps ready, so the service is slowed by far less than it would be if every resident warp competed.
+    const everyWarp = simulate({ gpu, timing: { ...cal.timing, eligible: undefined }, power: cal.power!, policy: POLICIES.mps!.make({}), tenants: tenants(), durationNs: 0.5e9, issueContention: 1.5 });
+    expect(total(everyWarp, 0)).toBeGreaterThan(total(more, 0) * 1.2);
+  });
+
+  it("contends with nobody who runs alone, on LithOS's disjoint TPCs, in separate MIG instances or in turns", () => {
+    const alone = [tenants()[0]!];
+    expect(issue("mps", 1.5, alone).tenants[0]!.latenciesNs).toEqual(issue("mps", 0, alone).tenants[0]!.latenciesNs);
+    for (const policy of ["lithos", "mig", "timeslice"]) expect(issue(policy, 1.5).tenants[0]!.latenciesNs, policy).toEqual(issue(policy, 0).tenants[0]!.latenciesNs);
   });
 
   const curve: LoadedLatencyCurve = { utilisation: [0, 0.5, 0.9], slowdown: [1, 1.5, 4] };

@@ -142,13 +142,12 @@ const ACTIVITY: Readonly<Record<KernelClass, number>> = { compute: 0, skinny: 0,
 
 /**
  * `span`: physical SMs its running kernels' blocks sit on; `tenantSpan`: the same per tenant (./co-residency.ts).
- * `issue`, `tenantIssue`: warps of their resident blocks that issue instructions (Job.issue).
+ * `issue`, `tenantIssue`: eligible warps of their running kernels' resident blocks (Job.issue), in all and per tenant.
  * `tenantDemand`: each tenant's share of `demand`; `memop`, `tenantMemop`: DRAM traffic of copies, bytes/s.
  */
 interface Pool {
   spec: PoolSpec; free: number; demand: number; stretch: number;
   span: number; tenantSpan: Float64Array; tenantDemand: Float64Array; memop: number; tenantMemop: Float64Array;
-  /** Issuing warps of its running kernels' resident blocks (`Job.issue`), in all and per tenant. */
   issue: number; tenantIssue: Float64Array;
   /** Changed since it was last settled (see Engine.settlePool). */
   unsettled: boolean;
@@ -743,7 +742,7 @@ class Engine implements SchedulerView {
     j.span = physicalSpan(blocks, resident, sms, waves, inLastWave);
     pool.span += j.span;
     pool.tenantSpan[j.tenant]! += j.span;
-    // Its resident blocks' issuing warps: all its SMs' worth until its last wave, then the blocks left.
+    // Its resident blocks' eligible warps: all its SMs' worth until its last wave, then the blocks left.
     j.issue = (inLastWave ? blocks - (waves - 1) * resident * sms : Math.min(blocks, resident * sms)) * j.kernel.issueWarps;
     pool.issue += j.issue;
     pool.tenantIssue[j.tenant]! += j.issue;
@@ -865,9 +864,10 @@ class Engine implements SchedulerView {
 
   /**
    * A running job's fraction of SMs shared with other tenants (`timed.shared`; 0 unless a co-residency term is on)
-   * and its slowdown from other tenants (`timed.contention`; 1: none): their blocks on its SMs, and their DRAM
-   * traffic, which lengthens the memory latency of its latency-bound part (the part not bound by DRAM bandwidth,
-   * which the bandwidth stretch covers). Left in fields, not returned or passed: see preparedUsInto.
+   * and its slowdown from other tenants (`timed.contention`; 1: none): their blocks on its SMs (a proportional
+   * slowdown, and their eligible warps competing for its SMs' issue slots), and their DRAM traffic, which lengthens
+   * the memory latency of its latency-bound part (the part not bound by DRAM bandwidth, which the bandwidth stretch
+   * covers). Left in fields, not returned or passed: see preparedUsInto.
    */
   private interferenceOf(j: Job, pool: Pool): void {
     const shared = this.coResident > 0 || this.coResidentDelayNs > 0 || this.issuePerWarp > 0 ? this.sharedOf(j, pool) : 0;

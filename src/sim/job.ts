@@ -56,7 +56,7 @@ export class Job implements KernelWork {
   dram = 0;
   /** Physical SMs its blocks sit on now (../sim/co-residency.ts), and its slowdown from other tenants' blocks on them. */
   span = 0;
-  /** Warps of its resident blocks that issue instructions (PreparedKernel.issueWarps per block). */
+  /** Eligible warps of its resident blocks (PreparedKernel.issueWarps per block), for the issue contention. */
   issue = 0;
   contention = 1;
   /** Fraction of its SMs that hold other tenants' blocks, when a co-residency term is on (else 0). */

@@ -5,8 +5,8 @@
  * wall time for the simulation alone (workloads loaded and recorded clocks found beforehand), and the wall time:
  * the median of three runs, with the range of their rates.
  * Each policy runs twice: without the interference terms, and with the calibration's (`cal.interference`, passed as
- * src/replay.ts passes it: what `lithos-replay stack` and experiments run). The co-resident delay makes every
- * allocation change re-plan the pool's running kernels, so the second line is the one users see.
+ * src/replay.ts passes it: what `lithos-replay stack` and experiments run). The co-resident delay and the issue
+ * contention make every allocation change re-plan the pool's running kernels, so the second line is the one users see.
  * `node bench/replay.js [policy …]` runs only the policies named.
  */
 "use strict";
@@ -27,6 +27,7 @@ async function main() {
   const interference = {
     coResidentSlowdown: cal.interference?.coResidentSlowdown ?? 0,
     coResidentDelayUs: cal.interference?.coResidentDelayUs ?? 0,
+    issueContention: cal.interference?.issueContention ?? 0,
     loadedLatency: cal.interference?.loadedLatency ?? null,
   };
   const probe = { ...base, policy: lr.POLICIES.mps.make({}) };

@@ -5,26 +5,20 @@
  * microbenchmark kernels, kept out of the class medians. `--fit` writes the table into a calibration file's timing (its other contents
  * kept), where the simulator's issue contention reads it.
  */
-import * as fs from "node:fs";
 import * as path from "node:path";
 import { eligibleTable, readNcuSchedulerStats, type NcuSchedulerStats } from "../gpu/eligible-warps";
 import { formatCalibration } from "../gpu/calibration";
 import { parseArgs, UsageError } from "./args";
 import { readFitTarget } from "./interference-fit";
-import { InputError, writeOutput } from "./output";
+import { InputError, readInputText, writeOutput } from "./output";
 
 export const ELIGIBLE_USAGE = "lithos-replay eligible <ncu.csv[.gz]>… [--probes <ncu.csv[.gz]>[,…]] [--fit <calibration.json>] [--json]";
 
 /** One Nsight Compute export's launches; a file that cannot be read or parsed fails naming it. */
 function readExport(file: string): NcuSchedulerStats[] {
-  let bytes: Buffer;
+  const text = readInputText(file);
   try {
-    bytes = fs.readFileSync(file);
-  } catch (e) {
-    throw new InputError(file, (e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message);
-  }
-  try {
-    return readNcuSchedulerStats(file, bytes);
+    return readNcuSchedulerStats(file, text);
   } catch (e) {
     throw new InputError(file, (e as Error).message.replace(`${file}: `, ""));
   }

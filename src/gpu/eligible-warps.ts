@@ -6,7 +6,6 @@
  * ready every other cycle, a sleeper's never. A trace does not carry this, so it comes from a table measured per
  * kernel name and block size, with each kernel class's median for kernels the table does not hold.
  */
-import * as zlib from "node:zlib";
 import { classifyKernel, KERNEL_CLASSES, type KernelClass } from "./kernel-class";
 
 /** Eligible warps per resident warp, by kernel (`eligibleKey`) and by class, and the measurements behind them. */
@@ -35,10 +34,11 @@ export interface NcuSchedulerStats {
  * give their nested name's last part.
  */
 export function eligibleKey(name: string, threadsPerBlock: number | null | undefined): string {
-  return `${qualifiedHead(name)}|${threadsPerBlock ?? "?"}`;
+  return `${functionName(name)}|${threadsPerBlock ?? "?"}`;
 }
 
-function qualifiedHead(name: string): string {
+/** A kernel's function name without namespaces, template arguments or parameters (see `eligibleKey`). */
+function functionName(name: string): string {
   if (name.startsWith("_Z")) {
     // Itanium mangling: _Z <len><id> or _ZN (<len><id>)+ followed by template arguments (I…) or the end (E).
     const parts: string[] = [];
@@ -76,14 +76,8 @@ const METRICS: Record<string, keyof NcuSchedulerStats> = {
   "gpu__time_duration.sum": "durationNs",
 };
 
-/** Reads an `ncu --csv --metrics …` export (plain or gzip): one entry per profiled launch. Throws naming the file and cause. */
-export function readNcuSchedulerStats(file: string, bytes: Buffer): NcuSchedulerStats[] {
-  let text: string;
-  try {
-    text = (bytes[0] === 0x1f && bytes[1] === 0x8b ? zlib.gunzipSync(bytes) : bytes).toString("utf8");
-  } catch (e) {
-    throw new Error(`${file}: not readable gzip (${(e as Error).message})`);
-  }
+/** Parses the text of an `ncu --csv --metrics …` export (`file` names it in errors): one entry per profiled launch. */
+export function readNcuSchedulerStats(file: string, text: string): NcuSchedulerStats[] {
   const lines = text.split(/\r?\n/).filter((l) => l.startsWith('"'));
   if (lines.length === 0) throw new Error(`${file}: no Nsight Compute CSV rows`);
   const head = csvFields(lines[0]!);
@@ -110,8 +104,9 @@ export function readNcuSchedulerStats(file: string, bytes: Buffer): NcuScheduler
     if (field === "durationNs") v *= f[unit] === "usecond" ? 1e3 : f[unit] === "msecond" ? 1e6 : f[unit] === "second" ? 1e9 : 1;
     (s[field] as number) = v;
   }
-  const out = [...byId.values()].filter((s) => Number.isFinite(s.activeWarps) && Number.isFinite(s.eligibleWarps) && s.activeWarps > 0);
-  if (out.length === 0) throw new Error(`${file}: no launch with smsp__warps_active and smsp__warps_eligible`);
+  // A launch missing one of the metrics (an export cut short, or run without them) is left out whole.
+  const out = [...byId.values()].filter((s) => Number.isFinite(s.activeWarps) && Number.isFinite(s.eligibleWarps) && s.activeWarps > 0 && Number.isFinite(s.durationNs));
+  if (out.length === 0) throw new Error(`${file}: no launch with smsp__warps_active, smsp__warps_eligible and gpu__time_duration`);
   return out;
 }
 
@@ -135,12 +130,14 @@ function weightedMedian(xs: readonly number[], ws: readonly number[]): number {
  */
 export function eligibleTable(stats: readonly NcuSchedulerStats[], fittedOn: string, probes: readonly NcuSchedulerStats[] = []): EligibleTable {
   const groups = new Map<string, { r: number[]; w: number[]; cls: KernelClass; probe: boolean }>();
-  for (const s of [...stats, ...probes]) {
+  const add = (s: NcuSchedulerStats, probe: boolean) => {
     const key = eligibleKey(s.name, s.threadsPerBlock);
-    const g = groups.get(key) ?? groups.set(key, { r: [], w: [], cls: classifyKernel(s.name), probe: !stats.includes(s) }).get(key)!;
+    const g = groups.get(key) ?? groups.set(key, { r: [], w: [], cls: classifyKernel(s.name), probe }).get(key)!;
     g.r.push(Math.min(1, s.eligibleWarps / s.activeWarps));
     g.w.push(Number.isFinite(s.durationNs) && s.durationNs > 0 ? s.durationNs : 1);
-  }
+  };
+  for (const s of stats) add(s, false);
+  for (const s of probes) add(s, true);
   const round = (v: number) => Math.round(v * 1000) / 1000;
   const kernels: Record<string, number> = {};
   for (const key of [...groups.keys()].sort()) { const g = groups.get(key)!; kernels[key] = round(weightedMedian(g.r, g.w)); }

@@ -6,11 +6,12 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as zlib from "node:zlib";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eligibleFraction, eligibleKey, eligibleTable, readNcuSchedulerStats } from "../../src/gpu/eligible-warps";
 import { parseCalibration } from "../../src/gpu/calibration";
 import { classifyKernel } from "../../src/gpu/kernel-class";
-import { refusalLine, runCli } from "../helpers/cli";
+import { readInputText } from "../../src/cli/output";
+import { buildPackage, refusalLine, runCli } from "../helpers/cli";
 import { makeTempDir, removeTempDirs, sha256File } from "../helpers/files";
 import { REPO_ROOT } from "../helpers/fixtures";
 
@@ -19,8 +20,9 @@ const FILES = ["spin", "resnet50", "bert", "train"].map((w) => path.join(DIR, `i
 /** The programs' exports, and the microbenchmark's (probes: kept out of the class medians). */
 const PROGRAMS = FILES.slice(1), PROBES = FILES[0]!;
 const SHIPPED = path.join(REPO_ROOT, "calibrations", "h200-sxm.json");
-const read = (f: string) => readNcuSchedulerStats(f, fs.readFileSync(f));
+const read = (f: string) => readNcuSchedulerStats(f, readInputText(f));
 
+beforeAll(() => buildPackage(), 300_000);
 afterAll(removeTempDirs);
 
 describe("Nsight Compute scheduler statistics", () => {
@@ -73,9 +75,16 @@ describe("Nsight Compute scheduler statistics", () => {
     const cut = path.join(dir, "cut.csv.gz");
     const whole = fs.readFileSync(FILES[0]!);
     fs.writeFileSync(cut, whole.subarray(0, whole.length >> 1));
-    expect(() => readNcuSchedulerStats(cut, fs.readFileSync(cut))).toThrow(/cut\.csv\.gz: not readable gzip/);
+    expect(() => read(cut)).toThrow(/cut\.csv\.gz: corrupt gzip/);
     const dram = path.join(REPO_ROOT, "calibrations", "power-h200", "train_step_ncu.csv.gz");
-    expect(() => readNcuSchedulerStats(dram, fs.readFileSync(dram))).toThrow(/no launch with smsp__warps_active/);
+    expect(() => read(dram)).toThrow(/no launch with smsp__warps_active/);
+    // Plain text cut inside its rows: the launches it still holds whole are read as the whole file has them, none half.
+    const text = readInputText(FILES[3]!);
+    const all = read(FILES[3]!);
+    const cutText = readNcuSchedulerStats("x", text.slice(0, Math.floor(text.length * 0.4) + 7));
+    expect(cutText.length).toBeGreaterThan(0);
+    expect(cutText.length).toBeLessThan(all.length);
+    expect(cutText).toEqual(all.slice(0, cutText.length));
     const plain = path.join(dir, "plain.csv");
     fs.writeFileSync(plain, zlib.gunzipSync(whole));
     expect(read(plain)).toEqual(read(FILES[0]!));

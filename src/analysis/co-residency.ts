@@ -196,7 +196,7 @@ export async function coResidencyFit(set: CoResidencySet, services: Record<strin
     if (fitted.length === 0) throw new Error("no one-process sleeping co-runner rows to fit the delay on");
     delayUs = Math.round(gridFit((d) => sqLog(fitted, d), 50, 0.01) * 100) / 100;
   }
-  // The issue contention, on the spinning rows at the fitted delay (sleepers issue nothing: it leaves them alone).
+  // The issue contention, on the FMA rows at the fitted delay (sleepers issue nothing: it leaves them alone).
   const delayOnly = new Map<CoResidencyRow, number>();
   for (const row of set.rows) delayOnly.set(row, await slowdown(row, delayUs, 0));
   const issueLines: RowLine[] = [];
@@ -215,8 +215,12 @@ export async function coResidencyFit(set: CoResidencySet, services: Record<strin
     conditions.push({ ...l.row, simulatedNoDelay: l.at0, simulatedDelayOnly: delayOnly.get(l.row)!, simulatedSlowdown: p50(both) / alone.get(l.row.service)!, simulatedCoRunner: its(both, 1) / coAlone.get(`${l.row.trace} ${pctOf(l.row)}`)! });
   }
   const rms = (ls: readonly RowLine[], v: number) => (ls.length > 0 ? Math.sqrt(sqLog(ls, v) / ls.length) : NaN);
+  // The issue term is fitted on lines through two replays, but the co-runner slows too, so the error is taken from
+  // the replays at the fitted value.
+  const issueRows = conditions.filter((c) => c.fittedIssue);
+  const issueRms = issueRows.length > 0 ? Math.sqrt(issueRows.reduce((s, c) => s + Math.log(c.simulatedSlowdown / c.measuredSlowdown) ** 2, 0) / issueRows.length) : NaN;
   return {
     delayUs, rmsLogError: rms(fitted, delayUs), fittedRows: fitted.length,
-    issueContention, issueRmsLogError: rms(issueLines, issueContention), issueFittedRows: issueLines.length, conditions,
+    issueContention, issueRmsLogError: issueRms, issueFittedRows: issueLines.length, conditions,
   };
 }

@@ -2,8 +2,8 @@
  * `lithos-replay eligible <ncu.csv[.gz]>… [--probes <ncu.csv[.gz]>[,…]] [--fit <calibration.json>] [--json]`:
  * eligible warps per resident warp of every kernel in Nsight Compute exports of the scheduler statistics
  * (tools/measure/ncu_issue.sh), by kernel and by class (src/gpu/eligible-warps.ts); `--probes`: exports of
- * microbenchmark kernels, kept out of the class medians. `--fit` writes the table into a calibration file's timing (its other contents
- * kept), where the simulator's issue contention reads it.
+ * microbenchmark kernels, kept out of the class medians. `--fit` writes the table into a calibration file's timing
+ * (its other contents kept), where the simulator's issue contention reads it.
  */
 import * as path from "node:path";
 import { eligibleTable, readNcuSchedulerStats, type NcuSchedulerStats } from "../gpu/eligible-warps";

@@ -67,8 +67,9 @@ export function classifyKernel(name: string, us = Infinity): KernelClass {
 
 /**
  * Kernels whose threads wait rather than work (`nanosleep` loops: the co-residency microbenchmark's sleepers): they
- * hold their SM slots but issue almost no instructions. A trace does not record issue activity (Nsight Compute
- * would); a name that says the kernel sleeps is the one case it can be read from.
+ * hold their SM slots but issue almost no instructions (Nsight Compute: 2% of their warps eligible,
+ * calibrations/eligible-h100), and their time is their sleep, which no other tenant's warps lengthen. The engine's
+ * issue contention neither counts their warps nor slows them.
  */
 const IDLE = /sleep/i;
 

@@ -144,14 +144,14 @@ export interface CoResidencyFit {
 const PROBE_US = 8;
 const PROBE_ISSUE = 0.5;
 
-/** Best value on a grid from 0 to `max` in steps of `step` for a sum of squared errors, rounded to the step. */
+/** Best value on a grid from 0 to `max` in steps of `step` for a sum of squared errors. */
 function gridFit(sq: (v: number) => number, max: number, step: number): number {
   let best = Infinity, at = 0;
   for (let i = 0; i * step <= max + 1e-9; i++) {
     const e = sq(i * step);
     if (e < best) { best = e; at = i * step; }
   }
-  return Math.round(at / step) * step;
+  return at;
 }
 
 /** Squared log error of lines `at0 + slope · v` against each row's measured slowdown. */

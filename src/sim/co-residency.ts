@@ -10,13 +10,13 @@
  * blocks sit on (`physicalSpan`: all the SMs it spreads over until its last wave, then one per last-wave block at
  * most): two spreads larger than the pool overlap by the excess.
  */
+import { lastWaveBlocks } from "./job";
 
 /** Physical SMs a kernel spread over `sms` SMs occupies: all of them until its last wave, then the SMs its last blocks sit on (one block per SM first, breadth-first). */
 export function physicalSpan(blocks: number, resident: number, sms: number, waves: number, inLastWave: boolean): number {
   if (sms <= 0) return 0;
   if (!inLastWave) return sms;
-  const lastBlocks = blocks - (waves - 1) * resident * sms;
-  return Math.max(1, Math.min(sms, lastBlocks));
+  return Math.max(1, Math.min(sms, lastWaveBlocks(blocks, resident, sms, waves)));
 }
 
 /**

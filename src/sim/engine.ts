@@ -16,7 +16,7 @@ import { EventQueue } from "./event-queue";
 import { HostThread, type HostPort } from "./host";
 import { physicalSpan, sharedFraction } from "./co-residency";
 import { loadedLatencySlowdown, type LoadedLatencyCurve } from "./memory-load";
-import { capIn, capOn, DONE, inLastWaveOf, Job, RUNNING, WAITING, wavesOn } from "./job";
+import { capIn, capOn, DONE, inLastWaveOf, Job, lastWaveBlocks, RUNNING, WAITING, wavesOn } from "./job";
 import { PowerMeter } from "./power-meter";
 import { KernelRecorder } from "./recorder";
 
@@ -743,7 +743,7 @@ class Engine implements SchedulerView {
     pool.span += j.span;
     pool.tenantSpan[j.tenant]! += j.span;
     // Its resident blocks' eligible warps: all its SMs' worth until its last wave, then the blocks left.
-    j.issue = (inLastWave ? blocks - (waves - 1) * resident * sms : Math.min(blocks, resident * sms)) * j.kernel.issueWarps;
+    j.issue = (inLastWave ? lastWaveBlocks(blocks, resident, sms, waves) : Math.min(blocks, resident * sms)) * j.kernel.issueWarps;
     pool.issue += j.issue;
     pool.tenantIssue[j.tenant]! += j.issue;
     const bw = Math.min(pool.spec.memBandwidthBytesPerS, sms * this.perSmBandwidth);

@@ -156,10 +156,14 @@ export function capOn(blocks: number, resident: number, sms: number, remaining: 
   return capIn(blocks, resident, sms, waves, inLastWaveOf(waves, remaining));
 }
 
+/** Blocks in a kernel's last wave when spread over `sms` SMs in `waves` waves at `resident` per SM. */
+export function lastWaveBlocks(blocks: number, resident: number, sms: number, waves: number): number {
+  return blocks - (waves - 1) * resident * sms;
+}
+
 /** `capOn` given the kernel's waves on `sms` SMs and whether it is in its last one (the engine keeps both). */
 export function capIn(blocks: number, resident: number, sms: number, waves: number, inLastWave: boolean): number {
   if (sms <= 0) return 0;
   if (!inLastWave) return sms;
-  const lastBlocks = blocks - (waves - 1) * resident * sms;
-  return Math.min(sms, Math.ceil(lastBlocks / resident));
+  return Math.min(sms, Math.ceil(lastWaveBlocks(blocks, resident, sms, waves) / resident));
 }

@@ -10,7 +10,10 @@ Co-runners (Triton kernels, grid = blocks-per-SM × SMs, each launch ~1 ms, 8 la
   sleep_w<W>_b<B>: each thread a loop of nanosleep: blocks that hold their slots and issue almost nothing.
 Writes one JSON: the service's p50 alone (before and after) and beside each co-runner, each co-runner's
 launches/s alone and beside the service; and a Kineto trace of each co-runner alone for the replay.
-usage: LAB=<folder with colocate.py> python3 coresidency.py <resnet50|bert> <seconds> <out.json> <trace dir>"""
+usage: LAB=<folder with colocate.py> [CHASE_MIB=32] [VARIANTS=kind:warps:blocks_per_sm,...] python3 coresidency.py
+       <resnet50|bert> <seconds> <out.json> <trace dir>
+CHASE_MIB sets the chaser's working set (2 MiB stays in L2; 512 MiB goes to DRAM); VARIANTS runs only the co-runners
+named (e.g. chase:8:4)."""
 import os, sys, time, json, gzip, threading
 sys.path.insert(0, os.path.dirname(__file__))
 import torch, triton, triton.language as tl
@@ -46,7 +49,9 @@ def sleep_spin(out, n, BLOCK: tl.constexpr):
 
 PER_ITER = 8
 SMS = torch.cuda.get_device_properties(0).multi_processor_count
-CHASE_LEN = 8 * 2**20  # int32: 32 MiB, under the H100's 50 MB and the H200's 60 MB of L2
+CHASE_MIB = int(os.environ.get('CHASE_MIB', '32'))  # 32 MiB: under the H100's 50 MB and the H200's 60 MB of L2
+CHASE_LEN = CHASE_MIB * 2**20 // 4  # int32 entries; a power of two (the index is masked)
+assert CHASE_LEN & (CHASE_LEN - 1) == 0, 'CHASE_MIB must be a power of two'
 chase_buf = torch.randperm(CHASE_LEN, device='cuda', dtype=torch.int32)
 
 def co_runner(kind, warps, per_sm, stream, target_us=1000.0):
@@ -89,12 +94,14 @@ def stats(times):
     s = sorted(times); return {'n': len(s), 'p50_us': s[len(s) // 2] * 1e6, 'mean_us': sum(s) / len(s) * 1e6, 'p90_us': s[int(len(s) * 0.9)] * 1e6}
 
 VARIANTS = [('fma', 4, 1), ('fma', 4, 4), ('fma', 8, 4), ('fma', 16, 2), ('chase', 8, 4), ('sleep', 8, 4)]
+if os.environ.get('VARIANTS'):
+    VARIANTS = [(k, int(w), int(b)) for k, w, b in (v.split(':') for v in os.environ['VARIANTS'].split(','))]
 
 if __name__ == '__main__':
     model, dur, out, tdir = sys.argv[1], float(sys.argv[2]), sys.argv[3], sys.argv[4]
     req = build_infer(model, 0)
     for _ in range(50): req()
-    res = {'role': 'coresidency', 'gpu': torch.cuda.get_device_name(0), 'sms': SMS, 'model': model, 'per_iter': PER_ITER}
+    res = {'role': 'coresidency', 'gpu': torch.cuda.get_device_name(0), 'sms': SMS, 'model': model, 'per_iter': PER_ITER, 'chase_mib': CHASE_MIB}
     res['svc_alone'] = stats(loop(req, dur)[0])
     rows = []
     for kind, warps, per_sm in VARIANTS:

@@ -18,6 +18,7 @@ const BENCHES = [
   { name: "replay", args: ["replay.js"] },
   { name: "sweep", args: ["sweep.js"] },
   { name: "import-vs-python", args: ["import-vs-python.js"] },
+  { name: "import-huge", args: ["import-huge.js"] },
 ];
 
 const filters = process.argv.slice(2);

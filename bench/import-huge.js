@@ -12,16 +12,8 @@ const { constants } = require("node:buffer");
 const fs = require("node:fs");
 const os = require("node:os");
 const path = require("node:path");
-const { lithos, fail, shared } = require("./common");
+const { fail, shared } = require("./common");
 const { generate } = require("./gen-kineto");
-
-/** @param {string} file */
-async function ours(file) {
-  const t = process.hrtime.bigint();
-  const trace = await lithos().importTrace(file);
-  const s = Number(process.hrtime.bigint() - t) / 1e9;
-  console.log(JSON.stringify({ s, peak_mb: process.resourceUsage().maxRSS / 1024, kernels: trace.kernels.numRows }));
-}
 
 /** @param {string} file */
 function whole(file) {
@@ -34,7 +26,6 @@ function whole(file) {
 }
 
 async function main() {
-  if (process.argv[2] === "--ours") return ours(process.argv[3] ?? "");
   if (process.argv[2] === "--whole") return whole(process.argv[3] ?? "");
   const mb = Number(process.argv[2] ?? 600);
   if (!(mb > 0)) fail("usage: node bench/import-huge.js [MB]");
@@ -42,14 +33,15 @@ async function main() {
   try {
     const g = await generate(shared("fixtures/h200/resnet50_infer_bs1.pt.trace.json.gz"), file, mb);
     const size = g.bytes / 1e6;
-    /** @param {string} flag */
-    const run = (flag) => {
-      const r = spawnSync(process.execPath, [__filename, flag, file], { encoding: "utf8", maxBuffer: 1 << 20 });
+    /** @param {string} script @param {string} flag */
+    const run = (script, flag) => {
+      const r = spawnSync(process.execPath, [script, flag, file], { encoding: "utf8", maxBuffer: 1 << 20 });
       if (r.status !== 0) fail(`${flag} failed: ${r.stderr.trim().split("\n").pop()}`);
       return JSON.parse(r.stdout.trim().split("\n").pop() ?? "");
     };
-    const a = run("--ours");
-    const b = run("--whole");
+    // Our import in a fresh process, as import-vs-python.js runs it.
+    const a = run(path.join(__dirname, "import-vs-python.js"), "--ours");
+    const b = run(__filename, "--whole");
     const limit = `${(constants.MAX_STRING_LENGTH / 1e6).toFixed(1)} M characters`;
     const theirs = b.ok ? `JSON.parse of the whole file read ${b.events} events` : `JSON.parse(readFileSync) fails: "${b.error}"`;
     console.log(`kineto ${size.toFixed(0)} MB (V8's longest string: ${limit}; ${g.copies} copies of resnet50_infer_bs1): importTrace ${(size / a.s).toFixed(1)} MB/s (${a.s.toFixed(1)} s), ${a.kernels} kernels, peak RSS ${a.peak_mb.toFixed(0)} MB = ${(a.peak_mb / size).toFixed(2)}× the JSON; ${theirs}`);

@@ -19,6 +19,7 @@ import { STACKING_USAGE, stackingCommand } from "./stacking";
 import { PHASES_USAGE, phasesCommand } from "./phases";
 import { CO_RESIDENCY_USAGE, coResidencyCommand } from "./co-residency";
 import { ELIGIBLE_USAGE, eligibleCommand } from "./eligible";
+import { STALLS_USAGE, stallsCommand } from "./stalls";
 import { INTERFERENCE_USAGE, interferenceCommand } from "./interference";
 import { CROSS_GPU_USAGE, crossGpuCommand } from "./cross-gpu";
 import { COMPARE_USAGE, compareCommand } from "./compare";
@@ -42,6 +43,7 @@ const COMMANDS: Record<string, { usage: string; doc: string; run: (argv: string[
   interference: { usage: INTERFERENCE_USAGE, doc: "replay the interference microbenchmark (a service beside a GEMM or a copy, under MPS and green contexts) and print simulated next to measured; --fit writes the loaded-latency curve", run: interferenceCommand },
   coresidency: { usage: CO_RESIDENCY_USAGE, doc: "replay the co-residency microbenchmark (a service beside co-runner blocks on the same SMs) and print simulated next to measured; fits the per-kernel co-resident delay (--fit writes it)", run: coResidencyCommand },
   eligible: { usage: ELIGIBLE_USAGE, doc: "eligible warps per resident warp of each kernel from Nsight Compute scheduler statistics (tools/measure/ncu_issue.sh); --fit writes the table the issue contention reads", run: eligibleCommand },
+  stalls: { usage: STALLS_USAGE, doc: "where each profiled region's warps spend their time (share per stall reason) from Nsight Compute warp state statistics (TAG=stall tools/measure/ncu_issue.sh)", run: stallsCommand },
   stacking: { usage: STACKING_USAGE, doc: "replay measured scenarios of several tenants (services open- or closed-loop, training) sharing a GPU and print simulated next to measured, per tenant", run: stackingCommand },
   phases: { usage: PHASES_USAGE, doc: "split a service's requests into waiting for the GPU, on the GPU and back to the host, measured (GPU timer stamps) next to replayed, alone and beside a job (time-sliced, MPS)", run: phasesCommand },
   "cross-gpu": { usage: CROSS_GPU_USAGE, doc: "the timing model's error moving kernels between GPUs, on programs recorded on both, per kernel class; fits the fraction of each class's memory part bound by DRAM bandwidth (--fit writes it)", run: crossGpuCommand },

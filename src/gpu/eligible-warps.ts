@@ -76,8 +76,15 @@ const METRICS: Record<string, keyof NcuSchedulerStats> = {
   "gpu__time_duration.sum": "durationNs",
 };
 
+/** One profiled launch of an `ncu --csv --metrics …` export: its kernel, block size, and every metric's value (durations in ns). */
+export interface NcuLaunch {
+  name: string;
+  threadsPerBlock: number;
+  metrics: Record<string, number>;
+}
+
 /** Parses the text of an `ncu --csv --metrics …` export (`file` names it in errors): one entry per profiled launch. */
-export function readNcuSchedulerStats(file: string, text: string): NcuSchedulerStats[] {
+export function readNcuLaunches(file: string, text: string): NcuLaunch[] {
   const lines = text.split(/\r?\n/).filter((l) => l.startsWith('"'));
   if (lines.length === 0) throw new Error(`${file}: no Nsight Compute CSV rows`);
   const head = csvFields(lines[0]!);
@@ -87,25 +94,34 @@ export function readNcuSchedulerStats(file: string, text: string): NcuSchedulerS
     return i;
   };
   const [id, kname, block, metric, unit, value] = [col("ID"), col("Kernel Name"), col("Block Size"), col("Metric Name"), col("Metric Unit"), col("Metric Value")];
-  const byId = new Map<string, NcuSchedulerStats>();
+  const byId = new Map<string, NcuLaunch>();
   for (const line of lines.slice(1)) {
     const f = csvFields(line);
-    const field = METRICS[f[metric] ?? ""];
-    if (field === undefined) continue;
     let s = byId.get(f[id]!);
     if (s === undefined) {
       const dims = /\((\d+), (\d+), (\d+)\)/.exec(f[block] ?? "");
       if (dims === null) throw new Error(`${file}: launch ${f[id]} has no block size`);
-      s = { name: f[kname]!, threadsPerBlock: Number(dims[1]) * Number(dims[2]) * Number(dims[3]), activeWarps: NaN, eligibleWarps: NaN, issueActive: NaN, durationNs: NaN };
+      s = { name: f[kname]!, threadsPerBlock: Number(dims[1]) * Number(dims[2]) * Number(dims[3]), metrics: {} };
       byId.set(f[id]!, s);
     }
     let v = Number((f[value] ?? "").replace(/,/g, ""));
     // Durations come in ns, µs or ms depending on their size.
-    if (field === "durationNs") v *= f[unit] === "usecond" ? 1e3 : f[unit] === "msecond" ? 1e6 : f[unit] === "second" ? 1e9 : 1;
-    (s[field] as number) = v;
+    const u = f[unit];
+    v *= u === "usecond" ? 1e3 : u === "msecond" ? 1e6 : u === "second" ? 1e9 : 1;
+    s.metrics[f[metric]!] = v;
   }
-  // A launch missing one of the metrics (an export cut short, or run without them) is left out whole.
-  const out = [...byId.values()].filter((s) => Number.isFinite(s.activeWarps) && Number.isFinite(s.eligibleWarps) && s.activeWarps > 0 && Number.isFinite(s.durationNs));
+  return [...byId.values()];
+}
+
+/** The scheduler statistics of an export's launches (see readNcuLaunches); a launch missing one is left out whole. */
+export function readNcuSchedulerStats(file: string, text: string): NcuSchedulerStats[] {
+  const out: NcuSchedulerStats[] = [];
+  for (const l of readNcuLaunches(file, text)) {
+    const s = { name: l.name, threadsPerBlock: l.threadsPerBlock, activeWarps: NaN, eligibleWarps: NaN, issueActive: NaN, durationNs: NaN };
+    for (const [m, field] of Object.entries(METRICS)) if (l.metrics[m] !== undefined) (s[field] as number) = l.metrics[m]!;
+    // A launch missing one of the metrics (an export cut short, or run without them) is left out whole.
+    if (Number.isFinite(s.activeWarps) && Number.isFinite(s.eligibleWarps) && s.activeWarps > 0 && Number.isFinite(s.durationNs)) out.push(s);
+  }
   if (out.length === 0) throw new Error(`${file}: no launch with smsp__warps_active, smsp__warps_eligible and gpu__time_duration`);
   return out;
 }

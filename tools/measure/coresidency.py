@@ -13,7 +13,9 @@ launches/s alone and beside the service; and a Kineto trace of each co-runner al
 usage: LAB=<folder with colocate.py> [CHASE_MIB=32] [VARIANTS=kind:warps:blocks_per_sm,...] python3 coresidency.py
        <resnet50|bert> <seconds> <out.json> <trace dir>
 CHASE_MIB sets the chaser's working set (2 MiB stays in L2; 512 MiB goes to DRAM); VARIANTS runs only the co-runners
-named (e.g. chase:8:4)."""
+named (e.g. chase:8:4). SVC_TRACE=<requests>: also a Kineto trace of that many of the service's requests alone
+(<model>_svc_alone.pt.trace.json.gz) and beside each co-runner (<model>_svc_<co-runner>.pt.trace.json.gz), after the
+timed loops, so that a request's extra time can be split into its kernels and the gaps between them."""
 import os, sys, time, json, gzip, threading
 sys.path.insert(0, os.path.dirname(__file__))
 import torch, triton, triton.language as tl
@@ -48,6 +50,16 @@ def sleep_spin(out, n, BLOCK: tl.constexpr):
     tl.store(out + pid * BLOCK + tl.arange(0, BLOCK), x)
 
 PER_ITER = 8
+SVC_TRACE = int(os.environ.get('SVC_TRACE', '0'))
+
+def trace_service(req, n, path):
+    """A Kineto trace of n requests (CUDA graph replays: CUPTI records each of the graph's kernels)."""
+    from torch.profiler import profile, ProfilerActivity
+    with profile(activities=[ProfilerActivity.CPU, ProfilerActivity.CUDA]) as prof:
+        for _ in range(n): req(); prof.step()
+    tmp = path + '.tmp.json'; prof.export_chrome_trace(tmp)
+    with open(tmp, 'rb') as f, gzip.open(path, 'wb', compresslevel=9) as g: g.write(f.read())
+    os.remove(tmp)
 SMS = torch.cuda.get_device_properties(0).multi_processor_count
 CHASE_MIB = int(os.environ.get('CHASE_MIB', '32'))  # 32 MiB: under the H100's 50 MB and the H200's 60 MB of L2
 CHASE_LEN = CHASE_MIB * 2**20 // 4  # int32 entries; a power of two (the index is masked)
@@ -103,6 +115,7 @@ if __name__ == '__main__':
     for _ in range(50): req()
     res = {'role': 'coresidency', 'gpu': torch.cuda.get_device_name(0), 'sms': SMS, 'model': model, 'per_iter': PER_ITER, 'chase_mib': CHASE_MIB}
     res['svc_alone'] = stats(loop(req, dur)[0])
+    if SVC_TRACE: trace_service(req, SVC_TRACE, os.path.join(tdir, f'{model}_svc_alone.pt.trace.json.gz'))
     rows = []
     for kind, warps, per_sm in VARIANTS:
         name = f'{kind}_w{warps}_b{per_sm}'
@@ -126,6 +139,13 @@ if __name__ == '__main__':
             box['its'] = k / (time.perf_counter() - st)
         th = threading.Thread(target=run_co); th.start(); time.sleep(0.2)
         times, _ = loop(req, dur); stop.set(); th.join()
+        if SVC_TRACE:  # after the timed loop, with the co-runner running again, so that the profiler touches no number above
+            stop2 = threading.Event()
+            def co_again():
+                while not stop2.is_set(): it()
+            th2 = threading.Thread(target=co_again); th2.start(); time.sleep(0.2)
+            trace_service(req, SVC_TRACE, os.path.join(tdir, f'{model}_svc_{name}.pt.trace.json.gz'))
+            stop2.set(); th2.join()
         row = {'co_runner': name, 'kind': kind, 'warps': warps, 'blocks_per_sm': per_sm, 'loop_n': n, 'launch_us': launch_us,
                'co_alone_its': len(its_alone) / secs, 'co_with_its': box['its'], 'svc_with': stats(times)}
         rows.append(row); print(json.dumps(row), flush=True)

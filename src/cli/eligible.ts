@@ -14,15 +14,18 @@ import { InputError, readInputText, writeOutput } from "./output";
 
 export const ELIGIBLE_USAGE = "lithos-replay eligible <ncu.csv[.gz]>… [--probes <ncu.csv[.gz]>[,…]] [--fit <calibration.json>] [--json]";
 
-/** One Nsight Compute export's launches; a file that cannot be read or parsed fails naming it. */
-function readExport(file: string): NcuSchedulerStats[] {
+/** One Nsight Compute export read by `parse`; a file that cannot be read or parsed fails naming it (also for `stalls`). */
+export function readNcuExport<T>(file: string, parse: (file: string, text: string) => T): T {
   const text = readInputText(file);
   try {
-    return readNcuSchedulerStats(file, text);
+    return parse(file, text);
   } catch (e) {
     throw new InputError(file, (e as Error).message.replace(`${file}: `, ""));
   }
 }
+
+/** One export's scheduler statistics, per launch. */
+const readExport = (file: string): NcuSchedulerStats[] => readNcuExport(file, readNcuSchedulerStats);
 
 export async function eligibleCommand(argv: string[]): Promise<number> {
   const { positionals, options } = parseArgs(argv, ["--fit", "--probes"], ["--json"]);

@@ -7,17 +7,12 @@ import * as path from "node:path";
 import { warpStallSummary, type WarpStallSummary } from "../analysis/warp-stalls";
 import { readNcuLaunches } from "../gpu/eligible-warps";
 import { parseArgs, UsageError } from "./args";
-import { InputError, readInputText } from "./output";
+import { readNcuExport } from "./eligible";
 
 export const STALLS_USAGE = "lithos-replay stalls <ncu.csv[.gz]>… [--json]";
 
 function summaryOf(file: string): WarpStallSummary {
-  const text = readInputText(file);
-  try {
-    return warpStallSummary(readNcuLaunches(file, text));
-  } catch (e) {
-    throw new InputError(file, (e as Error).message.replace(`${file}: `, ""));
-  }
+  return readNcuExport(file, (f, text) => warpStallSummary(readNcuLaunches(f, text)));
 }
 
 export async function stallsCommand(argv: string[]): Promise<number> {

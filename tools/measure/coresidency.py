@@ -52,11 +52,12 @@ def sleep_spin(out, n, BLOCK: tl.constexpr):
 PER_ITER = 8
 SVC_TRACE = int(os.environ.get('SVC_TRACE', '0'))
 
-def trace_service(req, n, path):
-    """A Kineto trace of n requests (CUDA graph replays: CUPTI records each of the graph's kernels)."""
+def kineto_trace(fn, n, path):
+    """A gzipped Kineto trace of n calls of fn, one profiler step each (CUDA graph replays: CUPTI records each of the
+    graph's kernels)."""
     from torch.profiler import profile, ProfilerActivity
     with profile(activities=[ProfilerActivity.CPU, ProfilerActivity.CUDA]) as prof:
-        for _ in range(n): req(); prof.step()
+        for _ in range(n): fn(); prof.step()
     tmp = path + '.tmp.json'; prof.export_chrome_trace(tmp)
     with open(tmp, 'rb') as f, gzip.open(path, 'wb', compresslevel=9) as g: g.write(f.read())
     os.remove(tmp)
@@ -115,7 +116,7 @@ if __name__ == '__main__':
     for _ in range(50): req()
     res = {'role': 'coresidency', 'gpu': torch.cuda.get_device_name(0), 'sms': SMS, 'model': model, 'per_iter': PER_ITER, 'chase_mib': CHASE_MIB}
     res['svc_alone'] = stats(loop(req, dur)[0])
-    if SVC_TRACE: trace_service(req, SVC_TRACE, os.path.join(tdir, f'{model}_svc_alone.pt.trace.json.gz'))
+    if SVC_TRACE: kineto_trace(req, SVC_TRACE, os.path.join(tdir, f'{model}_svc_alone.pt.trace.json.gz'))
     rows = []
     for kind, warps, per_sm in VARIANTS:
         name = f'{kind}_w{warps}_b{per_sm}'
@@ -125,13 +126,7 @@ if __name__ == '__main__':
             print(name, 'not run:', repr(e)[:300], flush=True); continue
         its_alone, secs = loop(it, 1.0)
         trace = os.path.join(tdir, f'{model}_{name}.pt.trace.json.gz')
-        if True:  # the co-runner alone as this run built it (its loop length), for the replay
-            from torch.profiler import profile, ProfilerActivity
-            with profile(activities=[ProfilerActivity.CPU, ProfilerActivity.CUDA]) as prof:
-                for _ in range(4): it(); prof.step()
-            tmp = trace + '.tmp.json'; prof.export_chrome_trace(tmp)
-            with open(tmp, 'rb') as f, gzip.open(trace, 'wb', compresslevel=9) as g: g.write(f.read())
-            os.remove(tmp)
+        kineto_trace(it, 4, trace)  # the co-runner alone as this run built it (its loop length), for the replay
         stop = threading.Event(); box = {}
         def run_co():
             k = 0; st = time.perf_counter()
@@ -144,7 +139,7 @@ if __name__ == '__main__':
             def co_again():
                 while not stop2.is_set(): it()
             th2 = threading.Thread(target=co_again); th2.start(); time.sleep(0.2)
-            trace_service(req, SVC_TRACE, os.path.join(tdir, f'{model}_svc_{name}.pt.trace.json.gz'))
+            kineto_trace(req, SVC_TRACE, os.path.join(tdir, f'{model}_svc_{name}.pt.trace.json.gz'))
             stop2.set(); th2.join()
         row = {'co_runner': name, 'kind': kind, 'warps': warps, 'blocks_per_sm': per_sm, 'loop_n': n, 'launch_us': launch_us,
                'co_alone_its': len(its_alone) / secs, 'co_with_its': box['its'], 'svc_with': stats(times)}
